@@ -1,0 +1,137 @@
+"""Element-wise activations (and Softmax). Each keeps the one array its backward needs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .functional import sigmoid, softmax
+from .module import NyangModel, keep
+
+
+class ReLU(NyangModel):
+    """``y = max(x, 0)``;  ``dx = dy · [x > 0]``. Any shape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mask = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._mask = keep(x > 0)
+        return np.maximum(x, 0)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy * self._saved(self._mask)
+
+
+class LeakyReLU(NyangModel):
+    """``y = x if x > 0 else a·x``;  ``dx = dy · (1 if x > 0 else a)``."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self._slope = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        slope = np.where(x > 0, 1.0, self.negative_slope).astype(x.dtype)
+        self._slope = keep(slope)
+        return x * slope
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy * self._saved(self._slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(NyangModel):
+    """``y = λ·(x if x > 0 else α(eˣ − 1))``;  ``dy/dx = λ·(1 if x > 0 else α eˣ)``, λ = 1."""
+
+    scale = 1.0
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self._slope = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        negative = self.alpha * np.exp(np.minimum(x, 0))  # α eˣ on the negative side
+        self._slope = keep(self.scale * np.where(x > 0, 1.0, negative).astype(x.dtype))
+        return self.scale * (np.maximum(x, 0) + self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy * self._saved(self._slope)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SELU(ELU):
+    """ELU with the self-normalising constants of Klambauer et al. (2017):
+    ``y = λ·(x if x > 0 else α(eˣ − 1))``, α ≈ 1.6733, λ ≈ 1.0507."""
+
+    scale = 1.0507009873554804934193349852946
+
+    def __init__(self) -> None:
+        super().__init__(alpha=1.6732632423543772848170429916717)
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+class Tanh(NyangModel):
+    """``y = tanh(x)``;  ``dx = dy · (1 − y²)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._y = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = np.tanh(x)
+        self._y = keep(y)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y = self._saved(self._y)
+        return dy * (1 - y * y)
+
+
+class Sigmoid(NyangModel):
+    """``y = 1 / (1 + e^−x)``;  ``dx = dy · y(1 − y)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._y = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = sigmoid(x)
+        self._y = keep(y)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y = self._saved(self._y)
+        return dy * y * (1 - y)
+
+
+class Softmax(NyangModel):
+    """``y_i = e^{x_i} / Σ_j e^{x_j}`` along ``axis``;  ``dx = y ⊙ (dy − Σ_j dy_j y_j)``.
+
+    For training a classifier use the logits with ``CE`` instead: it fuses softmax and the
+    log for stability.
+    """
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+        self._y = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = softmax(x, self.axis)
+        self._y = keep(y)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y = self._saved(self._y)
+        return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True))
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"

@@ -1,0 +1,124 @@
+"""Array helpers shared by the layers: shape checks, padding, im2col and col2im.
+
+im2col turns every k×k window of an image into one row, so a convolution becomes a single
+matrix product. Everything here is plain NumPy on (N, C, H, W) arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def pair(value: int | tuple[int, int], what: str) -> tuple[int, int]:
+    """``3 -> (3, 3)``; ``(3, 5)`` stays; anything else is refused with its name."""
+    if isinstance(value, (int, np.integer)):
+        value = (int(value), int(value))
+    if len(value) != 2 or not all(isinstance(v, (int, np.integer)) for v in value):
+        raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
+    return int(value[0]), int(value[1])
+
+
+def check_input(
+    layer, x: np.ndarray, expected: str, ndims: tuple[int, ...], hint: str = ""
+) -> None:
+    """Raise ``ValueError`` naming the layer, the expected layout and the shape that came."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{layer!r}: expected a NumPy array, got {type(x).__name__}")
+    if x.ndim not in ndims:
+        raise ValueError(f"{layer!r}: expected input {expected}, got {x.shape}{hint}")
+
+
+def check_channels(layer, x: np.ndarray, expected: str, want: int, axis: int = 1) -> None:
+    if x.shape[axis] != want:
+        raise ValueError(
+            f"{layer!r}: expected input {expected} with {want} at axis {axis}, got {x.shape}"
+        )
+
+
+def conv_output_size(layer, size: tuple[int, int], kernel, stride, padding) -> tuple[int, int]:
+    """``out = floor((in + 2p - k) / s) + 1`` per spatial axis (PyTorch's floor mode)."""
+    out = tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel, stride, padding))
+    if min(out) < 1:
+        raise ValueError(
+            f"{layer!r}: input of spatial size {size} is too small for kernel {kernel} "
+            f"with padding {padding}"
+        )
+    return out
+
+
+def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """Pad H and W of an (N, C, H, W) array by ``padding`` on both sides."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out[:, :, ph : ph + h, pw : pw + w] = x
+    return out
+
+
+def unpad2d(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    ph, pw = padding
+    h, w = x.shape[2:]
+    return x[:, :, ph : h - ph, pw : w - pw]
+
+
+def windows(xp: np.ndarray, kernel, stride, out_size) -> np.ndarray:
+    """A read-only view of every window: (N, C, H, W) -> (N, C, Ho, Wo, kh, kw). No copy."""
+    n, c = xp.shape[:2]
+    sn, sc, sh, sw = xp.strides
+    return as_strided(
+        xp,
+        shape=(n, c, *out_size, *kernel),
+        strides=(sn, sc, sh * stride[0], sw * stride[1], sh, sw),
+        writeable=False,
+    )
+
+
+def im2col(xp: np.ndarray, kernel, stride, out_size) -> np.ndarray:
+    """(N, C, H, W) -> (N·Ho·Wo, C·kh·kw): one row per output position, one strided copy."""
+    win = windows(xp, kernel, stride, out_size)
+    n, c = xp.shape[:2]
+    rows = n * out_size[0] * out_size[1]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(rows, c * kernel[0] * kernel[1])
+
+
+def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> np.ndarray:
+    """Add per-window gradients back to the pixels each window covered.
+
+    ``grad_at(i, j)`` gives the (N, C, Ho, Wo) gradient that flows to kernel offset (i, j) of
+    every window. The loop runs over the kh·kw kernel offsets (9 for 3×3), never over pixels:
+    each offset is one vectorised strided add over the whole batch. Overlapping windows add up.
+    """
+    (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size
+    out = np.zeros(padded_shape, dtype=dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i : i + sh * ho : sh, j : j + sw * wo : sw] += grad_at(i, j)
+    return out
+
+
+def col2im(dwin: np.ndarray, padded_shape, stride) -> np.ndarray:
+    """Adjoint of :func:`windows`: (N, C, Ho, Wo, kh, kw) window grads -> (N, C, Hp, Wp)."""
+    kernel, out_size = dwin.shape[4:], dwin.shape[2:4]
+    return scatter_windows(
+        padded_shape, kernel, stride, out_size, dwin.dtype, lambda i, j: dwin[:, :, :, :, i, j]
+    )
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """``σ(x) = 1 / (1 + e^−x) = ½ (1 + tanh(x / 2))``; the tanh form never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``x − logΣexp(x)`` with the max subtracted first (log-sum-exp), so nothing overflows."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``e^x / Σ e^x`` along ``axis``, computed stably."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)

@@ -1,0 +1,35 @@
+"""Weight initialisers. ``fan_in`` = inputs feeding one output unit (in·kh·kw for a conv)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..random import get_rng
+
+
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight of shape (out, in, *kernel)."""
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def he_normal(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+    """He (Kaiming) normal: ``W ~ N(0, 2 / fan_in)``, for ReLU networks."""
+    fan_in, _ = fans(shape)
+    return (get_rng().standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+
+
+def xavier_uniform(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+    """Xavier (Glorot) uniform: ``W ~ U(-a, a)``, ``a = sqrt(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = fans(shape)
+    bound = np.sqrt(6.0 / (fan_in + fan_out))
+    return get_rng().uniform(-bound, bound, shape).astype(dtype)
+
+
+INITIALISERS = {"he": he_normal, "xavier": xavier_uniform}
+
+
+def initialise(shape: tuple[int, ...], init: str, dtype=np.float32) -> np.ndarray:
+    if init not in INITIALISERS:
+        raise ValueError(f"unknown init {init!r}; choose one of {sorted(INITIALISERS)}")
+    return INITIALISERS[init](shape, dtype)

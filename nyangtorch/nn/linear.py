@@ -1,0 +1,51 @@
+"""Fully connected layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .functional import check_channels, check_input
+from .init import initialise
+from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+
+
+class Linear(NyangModel):
+    """``y = x @ W.T + b``;  x: (N, in), W: (out, in), b: (out,), y: (N, out).
+
+    Backward: ``dW = dy.T @ x``, ``db = 1 @ dy`` (sum over the batch), ``dx = dy @ W``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "he"):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(initialise((out_features, in_features), init, DEFAULT_DTYPE))
+        self.bias = Parameter(np.zeros(out_features, DEFAULT_DTYPE)) if bias else None
+        self._x = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_input(self, x, f"(N, {self.in_features})", (2,), _flatten_hint(x))
+        check_channels(self, x, f"(N, {self.in_features})", self.in_features)
+        y = x @ self.weight.data.T
+        if self.bias is not None:
+            y += self.bias.data
+        self._x = keep(x)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        x = self._saved(self._x)
+        if dy.shape != (x.shape[0], self.out_features):
+            raise ValueError(
+                f"{self!r}: backward expected grad {(len(x), self.out_features)}, got {dy.shape}"
+            )
+        self.weight.accumulate(dy.T @ x)
+        if self.bias is not None:
+            # A matrix product with ones sums the batch faster than dy.sum(axis=0).
+            self.bias.accumulate(np.ones(dy.shape[0], dy.dtype) @ dy)
+        return dy @ self.weight.data
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}→{self.out_features}, bias={self.bias is not None}"
+
+
+def _flatten_hint(x) -> str:
+    return " — add a Flatten() before this layer?" if getattr(x, "ndim", 2) > 2 else ""

@@ -1,0 +1,251 @@
+"""Parameter and NyangModel: the base every layer, loss-free model and container builds on.
+
+A model is a tree of ``NyangModel`` objects. Parameters and child models are found by
+looking at the attributes in the order they were assigned, so ``named_parameters()`` gives
+the same names as PyTorch (``0.weight``, ``conv1.bias``, ...) and weights map one to one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import numpy as np
+
+DEFAULT_DTYPE = np.float32
+
+_grad_enabled = True
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``).
+
+    Inference needs no caches, so it runs with less memory; ``backward`` then raises.
+    """
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """False inside :func:`no_grad`."""
+    return _grad_enabled
+
+
+def keep(value):
+    """What a forward pass stores for backward: ``value``, or None inside :func:`no_grad`."""
+    return value if _grad_enabled else None
+
+
+class Parameter:
+    """A trainable array: ``data`` plus ``grad`` (None until a backward pass adds into it)."""
+
+    __slots__ = ("data", "grad")
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data = np.asarray(data)
+        self.grad: np.ndarray | None = None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def accumulate(self, grad: np.ndarray) -> None:
+        """``grad += g``. The first call adopts ``g``: layers pass freshly computed arrays."""
+        if self.grad is None:
+            self.grad = grad if grad.dtype == self.data.dtype else grad.astype(self.data.dtype)
+        else:
+            self.grad += grad
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class NyangModel:
+    """Base class of every layer and model.
+
+    Subclasses implement ``forward(x)`` and ``backward(grad)``; ``model(x)`` calls ``forward``.
+    Parameters and child models assigned as attributes are registered automatically;
+    non-trainable arrays that belong in the state dict (BatchNorm's running statistics) are
+    declared with :meth:`register_buffer`.
+    """
+
+    def __init__(self) -> None:
+        self.training = True
+        self._buffers: list[str] = []
+
+    # -- the layer contract -------------------------------------------------------------
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def _saved(self, value):
+        """Return ``value`` if it was kept by forward, else explain why backward cannot run."""
+        if value is None:
+            raise RuntimeError(
+                f"{self!r}: backward() called before forward() "
+                "(or the forward ran inside no_grad(), which keeps nothing for backward)"
+            )
+        return value
+
+    # -- tree walking -------------------------------------------------------------------
+    def children(self) -> Iterator[tuple[str, NyangModel]]:
+        """Direct sub-models as ``(name, model)`` pairs, in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, NyangModel):
+                yield name, value
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, child in self.children():
+            yield from child.named_parameters(f"{prefix}{name}.")
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        for name in self._buffers:
+            yield prefix + name, getattr(self, name)
+        for name, child in self.children():
+            yield from child.named_buffers(f"{prefix}{name}.")
+
+    def modules(self) -> Iterator[NyangModel]:
+        yield self
+        for _, child in self.children():
+            yield from child.modules()
+
+    def register_buffer(self, name: str, value: np.ndarray) -> None:
+        setattr(self, name, value)
+        if name not in self._buffers:
+            self._buffers.append(name)
+
+    # -- modes and gradients ------------------------------------------------------------
+    def train(self, mode: bool = True) -> NyangModel:
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> NyangModel:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def to(self, dtype) -> NyangModel:
+        """Convert every parameter (and its grad) and buffer to ``dtype``, like ``.double()``."""
+        dtype = np.dtype(dtype)
+        for p in self.parameters():
+            p.data = p.data.astype(dtype, copy=False)
+            if p.grad is not None:
+                p.grad = p.grad.astype(dtype, copy=False)
+        for module in self.modules():
+            for name in module._buffers:
+                value = getattr(module, name)
+                if np.issubdtype(value.dtype, np.floating):
+                    setattr(module, name, value.astype(dtype, copy=False))
+        return self
+
+    # -- state dict ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed by dotted name (as in PyTorch)."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
+        return state
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Copy arrays in; names *and* shapes must match exactly, or nothing is changed."""
+        params = dict(self.named_parameters())
+        buffers = {name for name, _ in self.named_buffers()}
+        expected = list(params) + sorted(buffers - set(params))
+        problems = [f"  missing: {k}" for k in expected if k not in state]
+        problems += [f"  unexpected: {k}" for k in state if k not in params and k not in buffers]
+        for name in expected:
+            if name in state:
+                want = params[name].shape if name in params else self._buffer(name).shape
+                got = np.shape(state[name])
+                if tuple(got) != tuple(want):
+                    problems.append(f"  shape of {name}: model has {want}, state has {got}")
+        if problems:
+            raise ValueError(
+                f"load_state_dict into {type(self).__name__} failed:\n" + "\n".join(problems)
+            )
+        for name, p in params.items():
+            p.data = np.array(state[name], dtype=p.data.dtype, copy=True)
+        for name in buffers:
+            owner, attr = self._owner(name)
+            old = getattr(owner, attr)
+            setattr(owner, attr, np.array(state[name], dtype=old.dtype, copy=True))
+
+    def _owner(self, dotted: str) -> tuple[NyangModel, str]:
+        *path, attr = dotted.split(".")
+        owner: NyangModel = self
+        for part in path:
+            owner = dict(owner.children())[part]
+        return owner, attr
+
+    def _buffer(self, dotted: str) -> np.ndarray:
+        owner, attr = self._owner(dotted)
+        return getattr(owner, attr)
+
+    # -- description --------------------------------------------------------------------
+    def num_parameters(self) -> int:
+        return sum(p.data.size for p in self.parameters())
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        kids = list(self.children())
+        if not kids:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in kids:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    def summary(self, input_shape: tuple[int, ...], dtype=DEFAULT_DTYPE) -> str:
+        """A table of each top-level layer's output shape and parameter count.
+
+        ``input_shape`` excludes the batch axis, e.g. ``(1, 28, 28)``.
+        """
+        x = np.zeros((1, *input_shape), dtype=dtype)
+        rows = [("input", str((None, *input_shape)), "")]
+        layers = [(n, c) for n, c in self.children()] or [("", self)]
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                for name, layer in layers:
+                    x = layer(x)
+                    label = f"({name}) {type(layer).__name__}" if name else type(layer).__name__
+                    rows.append((label, str((None, *x.shape[1:])), f"{layer.num_parameters():,}"))
+        finally:
+            self.train(was_training)
+        rows.append(("total", "", f"{self.num_parameters():,}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        header = ("layer", "output shape", "params")
+        widths = [max(w, len(h)) for w, h in zip(widths, header)]
+
+        def line(row) -> str:
+            return f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}"
+
+        lines = [line(header), "-" * (sum(widths) + 4)] + [line(r) for r in rows]
+        return "\n".join(lines)

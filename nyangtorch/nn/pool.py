@@ -1,0 +1,91 @@
+"""Max and average pooling over k×k windows (PyTorch's floor mode)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .functional import (
+    check_input,
+    conv_output_size,
+    pad2d,
+    pair,
+    scatter_windows,
+    unpad2d,
+    windows,
+)
+from .module import NyangModel, keep
+
+
+class _Pool(NyangModel):
+    """Shared set-up: argument checks, padding and the window view."""
+
+    pad_value = 0.0
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = pair(stride if stride is not None else kernel_size, "stride")
+        self.padding = pair(padding, "padding")
+        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
+            raise ValueError(
+                f"{self!r}: padding should be at most half of kernel_size (as in PyTorch)"
+            )
+        self._saved_state = None
+
+    def _windows(self, x: np.ndarray):
+        hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
+        check_input(self, x, "(N, C, H, W)", (4,), hint)
+        out = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
+        xp = pad2d(x, self.padding, self.pad_value)
+        return xp, windows(xp, self.kernel_size, self.stride, out), out
+
+    def _scatter(self, padded_shape, out, dtype, grad_at) -> np.ndarray:
+        dxp = scatter_windows(padded_shape, self.kernel_size, self.stride, out, dtype, grad_at)
+        return unpad2d(dxp, self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool(_Pool):
+    """``y[n, c, i, j] = max_{u,v} xp[n, c, i·s + u, j·s + v]`` (xp padded with −∞).
+
+    Backward routes each ``dy`` to the *first* maximum of its window (row-major order, as
+    PyTorch does), so ties never double-count. x: (N, C, H, W), y: (N, C, Ho, Wo).
+    """
+
+    pad_value = -np.inf
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        xp, win, out = self._windows(x)
+        kh, kw = self.kernel_size
+        y = win[:, :, :, :, 0, 0].copy()
+        # argmax = offset of the first maximum; strict '>' keeps the earlier one on ties.
+        argmax = np.zeros(y.shape, np.int8 if kh * kw < 128 else np.int32)
+        for k in range(1, kh * kw):
+            candidate = win[:, :, :, :, k // kw, k % kw]
+            np.copyto(argmax, k, where=candidate > y)
+            np.maximum(y, candidate, out=y)
+        self._saved_state = keep((argmax, xp.shape, out))
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        argmax, padded_shape, out = self._saved(self._saved_state)
+        kw = self.kernel_size[1]
+        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: dy * (argmax == i * kw + j))
+
+
+class AvgPool(_Pool):
+    """``y[n, c, i, j] = mean_{u,v} xp[n, c, i·s + u, j·s + v]`` (zero padding counted, as
+    PyTorch's default ``count_include_pad=True``). Backward spreads ``dy / (kh·kw)`` evenly.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        xp, win, out = self._windows(x)
+        self._saved_state = keep((xp.shape, out))
+        return win.mean(axis=(4, 5), dtype=x.dtype)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        padded_shape, out = self._saved(self._saved_state)
+        share = dy / (self.kernel_size[0] * self.kernel_size[1])
+        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: share)

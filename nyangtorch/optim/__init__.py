@@ -1,0 +1,19 @@
+"""Optimizers and learning-rate schedulers with PyTorch's names, defaults and update rules."""
+
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .scheduler import ExpoDecay, Scheduler, StepDecay, WarmUp
+from .sgd import SGD
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "ExpoDecay",
+    "Optimizer",
+    "RMSprop",
+    "Scheduler",
+    "StepDecay",
+    "WarmUp",
+]

@@ -1,0 +1,159 @@
+"""Every layer against torch 2.13 in float64: forward, input grad, parameter grads."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import compare_layer
+
+from nyangtorch import nn
+
+
+@pytest.mark.parametrize("n,i,o,bias", [(5, 7, 3, True), (1, 4, 9, False), (16, 33, 10, True)])
+def test_linear(rng, n, i, o, bias):
+    compare_layer(
+        nn.Linear(i, o, bias=bias), torch.nn.Linear(i, o, bias=bias), rng.standard_normal((n, i))
+    )
+
+
+CONV_CASES = [
+    # N, C, O, H, W, kernel, stride, padding, bias
+    (2, 1, 4, 8, 8, 3, 1, 0, True),
+    (3, 2, 5, 7, 9, 3, 2, 1, True),
+    (2, 3, 2, 11, 6, (3, 2), (2, 1), (1, 0), False),
+    (1, 4, 3, 5, 5, 1, 1, 0, True),
+    (2, 2, 3, 9, 9, 5, 3, 2, True),
+    (4, 1, 32, 28, 28, 3, 1, 0, True),
+]
+
+
+@pytest.mark.parametrize("n,c,o,h,w,k,s,p,bias", CONV_CASES)
+def test_conv(rng, n, c, o, h, w, k, s, p, bias):
+    ours = nn.Conv(c, o, k, stride=s, padding=p, bias=bias)
+    theirs = torch.nn.Conv2d(c, o, k, stride=s, padding=p, bias=bias)
+    compare_layer(ours, theirs, rng.standard_normal((n, c, h, w)))
+
+
+POOL_CASES = [
+    # H, W, kernel, stride, padding
+    (8, 8, 2, None, 0),
+    (7, 9, 2, None, 0),
+    (9, 9, 3, 2, 1),
+    (6, 7, (3, 2), (1, 2), (1, 1)),
+    (5, 5, 3, 1, 0),
+]
+
+
+@pytest.mark.parametrize("h,w,k,s,p", POOL_CASES)
+def test_maxpool(rng, h, w, k, s, p):
+    compare_layer(
+        nn.MaxPool(k, s, p), torch.nn.MaxPool2d(k, s, p), rng.standard_normal((2, 3, h, w))
+    )
+
+
+@pytest.mark.parametrize("h,w,k,s,p", POOL_CASES)
+def test_avgpool(rng, h, w, k, s, p):
+    compare_layer(
+        nn.AvgPool(k, s, p), torch.nn.AvgPool2d(k, s, p), rng.standard_normal((2, 3, h, w))
+    )
+
+
+def test_maxpool_ties_route_to_first_maximum_like_torch(rng):
+    # After a ReLU whole windows are 0: the gradient must go to one element, not all four.
+    x = np.maximum(rng.standard_normal((2, 3, 6, 6)), 0)
+    x[0, 0, :2, :2] = 1.5  # a tie at a positive value too
+    _, dx = compare_layer(nn.MaxPool(2), torch.nn.MaxPool2d(2), x)
+    assert np.count_nonzero(dx[0, 0, :2, :2]) == 1
+
+
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (nn.ReLU(), torch.nn.ReLU()),
+        (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+        (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+        (nn.ELU(), torch.nn.ELU()),
+        (nn.ELU(0.5), torch.nn.ELU(0.5)),
+        (nn.SELU(), torch.nn.SELU()),
+        (nn.Tanh(), torch.nn.Tanh()),
+        (nn.Sigmoid(), torch.nn.Sigmoid()),
+        (nn.Softmax(), torch.nn.Softmax(dim=-1)),
+        (nn.Softmax(axis=1), torch.nn.Softmax(dim=1)),
+        (nn.Flatten(), torch.nn.Flatten()),
+    ],
+    ids=lambda m: repr(m),
+)
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 5, 4)])
+def test_elementwise(rng, ours, theirs, shape):
+    x = rng.standard_normal(shape) * 3
+    x.flat[0] = 0.0  # the kink of ReLU-like functions: derivative convention must match
+    compare_layer(ours, theirs, x)
+
+
+def test_activations_at_large_inputs_do_not_overflow():
+    x = np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])
+    for layer in (nn.Sigmoid(), nn.Tanh(), nn.ELU(), nn.SELU(), nn.Softmax()):
+        assert np.all(np.isfinite(layer(x))), layer
+
+
+def test_selu_constants_are_the_published_ones():
+    assert nn.SELU.scale == pytest.approx(1.0507009873554805, abs=1e-15)
+    assert nn.SELU().alpha == pytest.approx(1.6732632423543772, abs=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 3, 5, 6)])
+def test_batchnorm_training_steps_and_eval_match_torch(rng, shape):
+    ours = nn.BatchNorm(shape[1], momentum=0.2)
+    theirs = (torch.nn.BatchNorm1d if len(shape) == 2 else torch.nn.BatchNorm2d)(
+        shape[1], momentum=0.2
+    )
+    ours.weight.data = rng.uniform(0.5, 2, shape[1])
+    ours.bias.data = rng.standard_normal(shape[1])
+    for step in range(3):  # running statistics accumulate like torch's (unbiased variance)
+        compare_layer(ours, theirs, rng.standard_normal(shape) * 2 + 1, seed=step)
+        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
+    ours.eval()
+    theirs.eval()
+    compare_layer(ours, theirs, rng.standard_normal(shape))
+
+
+def test_batchnorm_buffers_follow_the_data_dtype(rng):
+    bn = nn.BatchNorm(3)
+    assert bn.running_mean.dtype == np.float32
+    bn(rng.standard_normal((4, 3)))  # float64 data
+    assert bn.running_mean.dtype == np.float64 and bn.running_var.dtype == np.float64
+
+
+def test_batchnorm_needs_more_than_one_value_per_channel():
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm(3)(np.ones((1, 3)))
+
+
+def test_reference_cnn_matches_torch_sequential(rng):
+    ours = nn.NyangFlow(
+        nn.Conv(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool(2),
+        nn.Conv(8, 16, 3, padding=1),
+        nn.BatchNorm(16),
+        nn.ReLU(),
+        nn.AvgPool(2),
+        nn.Flatten(),
+        nn.Linear(144, 32),
+        nn.Tanh(),
+        nn.Linear(32, 10),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1),
+        torch.nn.BatchNorm2d(16),
+        torch.nn.ReLU(),
+        torch.nn.AvgPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(144, 32),
+        torch.nn.Tanh(),
+        torch.nn.Linear(32, 10),
+    )
+    compare_layer(ours, theirs, rng.standard_normal((6, 1, 14, 14)))

@@ -1,0 +1,186 @@
+"""NyangModel behaviour: registration, modes, dtype, state dicts, errors a person can act on."""
+
+import numpy as np
+import pytest
+
+import nyangtorch
+from nyangtorch import nn
+
+
+def small_cnn():
+    return nn.NyangFlow(
+        nn.Conv(1, 4, 3),
+        nn.BatchNorm(4),
+        nn.ReLU(),
+        nn.MaxPool(2),
+        nn.Flatten(),
+        nn.Dropout(0.5),
+        nn.Linear(36, 10),
+    )
+
+
+def test_parameter_names_match_torch_sequential():
+    names = [n for n, _ in small_cnn().named_parameters()]
+    assert names == ["0.weight", "0.bias", "1.weight", "1.bias", "6.weight", "6.bias"]
+    assert set(small_cnn().state_dict()) == set(names) | {"1.running_mean", "1.running_var"}
+
+
+def test_subclassed_model_registers_attributes_in_order():
+    class Net(nyangtorch.NyangModel):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.NyangFlow(nn.Conv(1, 2, 3), nn.ReLU())
+            self.head = nn.Linear(2, 3)
+
+        def forward(self, x):
+            return self.head(self.features(x).mean(axis=(2, 3)))
+
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == [
+        "features.0.weight",
+        "features.0.bias",
+        "head.weight",
+        "head.bias",
+    ]
+    assert net(np.zeros((2, 1, 5, 5), np.float32)).shape == (2, 3)
+
+
+def test_train_and_eval_propagate_to_every_layer():
+    model = small_cnn().eval()
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_float32_by_default_and_float64_end_to_end():
+    model = small_cnn()
+    x = np.random.default_rng(0).standard_normal((2, 1, 8, 8))
+    assert model(x.astype(np.float32)).dtype == np.float32
+    model.to(np.float64)
+    y = model(x)
+    assert y.dtype == np.float64
+    model.backward(np.ones_like(y))
+    assert all(p.grad.dtype == np.float64 for p in model.parameters())
+    assert model[1].running_mean.dtype == np.float64
+
+
+def test_state_dict_round_trip_and_copies():
+    a, b = small_cnn(), small_cnn()
+    b.load_state_dict(a.state_dict())
+    for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    state = a.state_dict()
+    state["0.weight"][:] = 99
+    assert not np.any(a[0].weight.data == 99)
+
+
+def test_load_state_dict_lists_every_difference_and_changes_nothing():
+    model = small_cnn()
+    before = model.state_dict()
+    state = model.state_dict()
+    del state["0.bias"]
+    state["6.weight"] = np.zeros((10, 40))
+    state["extra"] = np.zeros(1)
+    with pytest.raises(ValueError) as info:
+        model.load_state_dict(state)
+    message = str(info.value)
+    assert "missing: 0.bias" in message
+    assert "unexpected: extra" in message
+    assert "shape of 6.weight: model has (10, 36), state has (10, 40)" in message
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_zero_grad_and_accumulation():
+    layer = nn.Linear(3, 2)
+    x = np.ones((4, 3), np.float32)
+    layer(x)
+    layer.backward(np.ones((4, 2), np.float32))
+    first = layer.weight.grad.copy()
+    layer(x)
+    layer.backward(np.ones((4, 2), np.float32))
+    np.testing.assert_allclose(layer.weight.grad, 2 * first)  # backward adds
+    layer.zero_grad()
+    assert layer.weight.grad is None
+
+
+def test_no_grad_keeps_nothing_and_backward_then_explains():
+    layer = nn.Conv(1, 2, 3)
+    with nyangtorch.no_grad():
+        layer(np.zeros((1, 1, 5, 5), np.float32))
+    assert nn.is_grad_enabled()
+    with pytest.raises(RuntimeError, match="before forward"):
+        layer.backward(np.zeros((1, 2, 3, 3), np.float32))
+
+
+@pytest.mark.parametrize(
+    "layer,x,match",
+    [
+        (
+            nn.Conv(1, 32, 3),
+            np.zeros((64, 28, 28)),
+            r"expected input \(N, 1, H, W\), got \(64, 28, 28\) — did you forget the channel axis",
+        ),
+        (nn.Conv(3, 8, 3), np.zeros((2, 1, 8, 8)), r"Conv\(3→8.*expected input \(N, 3, H, W\)"),
+        (nn.Conv(1, 8, 5), np.zeros((2, 1, 3, 3)), "too small for kernel"),
+        (
+            nn.Linear(1600, 128),
+            np.zeros((64, 1024)),
+            r"Linear\(1600→128.*expected input \(N, 1600\)",
+        ),
+        (nn.Linear(10, 2), np.zeros((4, 1, 10)), "add a Flatten"),
+        (nn.MaxPool(2), np.zeros((2, 5, 5)), "forget the channel axis"),
+        (nn.BatchNorm(4), np.zeros((2, 3)), r"BatchNorm\(4.*expected input"),
+    ],
+)
+def test_bad_input_names_layer_and_shapes(layer, x, match):
+    with pytest.raises(ValueError, match=match):
+        layer(x)
+
+
+def test_flow_error_names_the_position():
+    model = nn.NyangFlow(nn.Flatten(), nn.Linear(10, 2))
+    with pytest.raises(ValueError, match=r"NyangFlow layer 1: Linear\(10→2"):
+        model(np.zeros((3, 12)))
+
+
+@pytest.mark.parametrize(
+    "layer", [nn.Linear(2, 2), nn.Conv(1, 1, 1), nn.MaxPool(2), nn.ReLU(), nn.BatchNorm(2)]
+)
+def test_backward_before_forward(layer):
+    with pytest.raises(RuntimeError, match="backward\\(\\) called before forward"):
+        layer.backward(np.zeros((1, 2)))
+
+
+def test_flow_is_iterable_indexable_sliceable():
+    model = small_cnn()
+    assert len(model) == 7 and isinstance(model[0], nn.Conv)
+    assert [type(m).__name__ for m in model][:2] == ["Conv", "BatchNorm"]
+    assert isinstance(model[:3], nn.Sequential) and len(model[:3]) == 3
+    with pytest.raises(TypeError, match="layer 1 is a int"):
+        nn.NyangFlow(nn.ReLU(), 3)
+
+
+def test_summary_lists_shapes_and_parameter_counts():
+    text = small_cnn().summary((1, 8, 8))
+    assert "(None, 4, 6, 6)" in text and "(None, 10)" in text
+    assert f"{small_cnn().num_parameters():,}" in text.splitlines()[-1]
+
+
+def test_bad_constructor_arguments():
+    with pytest.raises(ValueError, match="unknown init"):
+        nn.Linear(2, 2, init="magic")
+    with pytest.raises(ValueError, match="kernel_size must be"):
+        nn.Conv(1, 1, (1, 2, 3))
+    with pytest.raises(ValueError, match="padding should be at most half"):
+        nn.MaxPool(2, padding=2)
+
+
+def test_initialisers_have_the_right_scale():
+    nyangtorch.manual_seed(0)
+    he = nn.he_normal((256, 400))
+    assert abs(he.std() - np.sqrt(2 / 400)) < 0.003
+    xavier = nn.xavier_uniform((300, 200))
+    bound = np.sqrt(6 / 500)
+    assert xavier.max() <= bound and abs(xavier.std() - bound / np.sqrt(3)) < 0.002
+    assert nn.Linear(5, 4, init="xavier").weight.data.dtype == np.float32
