@@ -1,6 +1,6 @@
 """nyangtorch (냥냥 torch): deep learning for image classification, from scratch on NumPy."""
 
-from . import nn, optim
+from . import _allocator, nn, optim  # noqa: F401  (_allocator: see its docstring)
 from .nn import NyangFlow, NyangModel, no_grad
 from .random import manual_seed
 

@@ -41,6 +41,14 @@ class NyangFlow(NyangModel):
             grad = layer.backward(grad)
         return grad
 
+    def backward_params(self, grad: np.ndarray) -> None:
+        """Backward without the input gradient: the first layer skips computing it."""
+        if not self.layers:
+            return
+        for layer in reversed(self.layers[1:]):
+            grad = layer.backward(grad)
+        self.layers[0].backward_params(grad)
+
     def append(self, layer: NyangModel) -> NyangFlow:
         self.layers.append(layer)
         return self

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .functional import (
+    channels_first,
+    channels_last,
     check_channels,
     check_input,
     col2im,
     conv_output_size,
     im2col,
-    pad2d,
+    pad_hw,
     pair,
-    unpad2d,
+    unpad_hw,
 )
 from .init import initialise
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
@@ -24,7 +26,7 @@ class Conv(NyangModel):
     ``y[n, o, i, j] = b[o] + Σ_{c,u,v} W[o, c, u, v] · xp[n, c, i·s + u, j·s + v]``
     x: (N, C, H, W), W: (O, C, kh, kw), y: (N, O, Ho, Wo), ``Ho = (H + 2p − kh) // s + 1``.
 
-    With ``X = im2col(xp)`` of shape (N·Ho·Wo, C·kh·kw) and ``Wm = W.reshape(O, −1)``:
+    With ``X = im2col(xp)`` of shape (N·Ho·Wo, kh·kw·C) and ``Wm`` the weight as (O, kh·kw·C):
     forward ``Y = X @ Wm.T + b``; backward ``dWm = dY.T @ X``, ``db = 1 @ dY``,
     ``dX = dY @ Wm`` and ``dx = col2im(dX)``: three matrix products in all.
     """
@@ -49,6 +51,10 @@ class Conv(NyangModel):
         self.bias = Parameter(np.zeros(out_channels, DEFAULT_DTYPE)) if bias else None
         self._saved_cols = None
 
+    def _weight_matrix(self) -> np.ndarray:
+        """W (O, C, kh, kw) as (O, kh·kw·C), the column order of channels-last im2col."""
+        return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
         expected = f"(N, {self.in_channels}, H, W)"
@@ -56,35 +62,42 @@ class Conv(NyangModel):
         check_channels(self, x, expected, self.in_channels)
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
-        xp = pad2d(x, self.padding)
+        xp = pad_hw(channels_last(x), self.padding)
         cols = im2col(xp, self.kernel_size, self.stride, (ho, wo))
-        y = cols @ self.weight.data.reshape(self.out_channels, -1).T
+        y = cols @ self._weight_matrix().T
         if self.bias is not None:
             y += self.bias.data
         self._saved_cols = keep((cols, xp.shape))
-        # (N·Ho·Wo, O) is NHWC in memory; the transpose is a free view in NCHW order.
-        return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+        return channels_first(y.reshape(n, ho, wo, self.out_channels))
+
+    def _param_grads(self, dy: np.ndarray) -> np.ndarray:
+        """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
+        cols, padded_shape = self._saved(self._saved_cols)
+        o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
+        if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
+            raise ValueError(
+                f"{self!r}: backward got grad {dy.shape}, not this layer's output shape"
+            )
+        dy2 = channels_last(dy).reshape(-1, o)
+        dw = (dy2.T @ cols).reshape(o, kh, kw, c).transpose(0, 3, 1, 2)
+        self.weight.accumulate(np.ascontiguousarray(dw))
+        if self.bias is not None:
+            # A matrix product with ones sums the rows faster than dy2.sum(axis=0).
+            self.bias.accumulate(np.ones(len(dy2), dy2.dtype) @ dy2)
+        return dy2
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        cols, padded_shape = self._saved(self._saved_cols)
-        n, c = padded_shape[:2]
-        o, (kh, kw) = self.out_channels, self.kernel_size
-        if (
-            dy.ndim != 4
-            or dy.shape[0] * dy.shape[2] * dy.shape[3] != cols.shape[0]
-            or dy.shape[1] != o
-        ):
-            raise ValueError(
-                f"{self!r}: backward got grad of shape {dy.shape}, not this layer's output shape"
-            )
-        ho, wo = dy.shape[2:]
-        dy2 = dy.transpose(0, 2, 3, 1).reshape(-1, o)
-        self.weight.accumulate((dy2.T @ cols).reshape(self.weight.shape))
-        if self.bias is not None:
-            self.bias.accumulate(np.ones(dy2.shape[0], dy2.dtype) @ dy2)
-        dcols = dy2 @ self.weight.data.reshape(o, -1)
-        dwin = dcols.reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 1, 2, 4, 5)
-        return unpad2d(col2im(dwin, padded_shape, self.stride), self.padding)
+        dy2 = self._param_grads(dy)
+        padded_shape = self._saved_cols[1]
+        n, ho, wo = dy.shape[0], dy.shape[2], dy.shape[3]
+        dcols = (dy2 @ self._weight_matrix()).reshape(
+            n, ho, wo, *self.kernel_size, self.in_channels
+        )
+        dxp = col2im(dcols, padded_shape, self.stride)
+        return channels_first(unpad_hw(dxp, self.padding))
+
+    def backward_params(self, dy: np.ndarray) -> None:
+        self._param_grads(dy)
 
     def extra_repr(self) -> str:
         return (

@@ -47,63 +47,82 @@ def conv_output_size(layer, size: tuple[int, int], kernel, stride, padding) -> t
     return out
 
 
-def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
-    """Pad H and W of an (N, C, H, W) array by ``padding`` on both sides."""
+# Memory layout. Arrays are (N, C, H, W) in shape, as in PyTorch, but the spatial layers
+# work on the channels-last view (N, H, W, C): a window is then kh·kw runs of C contiguous
+# numbers, which copy and add far faster than runs of kw. A layer's output is channels-last in
+# memory (its matrix product gives rows = pixels, columns = channels) and is handed on as a
+# free NCHW-shaped view, so the next layer's channels-last view is free too (PyTorch calls
+# this memory format "channels_last").
+
+
+def channels_last(x: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (N, H, W, C), a view."""
+    return x.transpose(0, 2, 3, 1)
+
+
+def channels_first(x: np.ndarray) -> np.ndarray:
+    """(N, H, W, C) -> (N, C, H, W), a view."""
+    return x.transpose(0, 3, 1, 2)
+
+
+def pad_hw(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """Pad H and W of a channels-last (N, H, W, C) array by ``padding`` on both sides."""
     ph, pw = padding
     if ph == 0 and pw == 0:
         return x
-    n, c, h, w = x.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
-    out[:, :, ph : ph + h, pw : pw + w] = x
+    n, h, w, c = x.shape
+    out = np.full((n, h + 2 * ph, w + 2 * pw, c), value, dtype=x.dtype)
+    out[:, ph : ph + h, pw : pw + w] = x
     return out
 
 
-def unpad2d(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+def unpad_hw(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
     ph, pw = padding
-    h, w = x.shape[2:]
-    return x[:, :, ph : h - ph, pw : w - pw]
+    h, w = x.shape[1:3]
+    return x[:, ph : h - ph, pw : w - pw]
 
 
 def windows(xp: np.ndarray, kernel, stride, out_size) -> np.ndarray:
-    """A read-only view of every window: (N, C, H, W) -> (N, C, Ho, Wo, kh, kw). No copy."""
-    n, c = xp.shape[:2]
-    sn, sc, sh, sw = xp.strides
+    """Every window of a channels-last array, as a read-only view with no copy:
+    (N, Hp, Wp, C) -> (N, Ho, Wo, kh, kw, C), ``[n, i, j, u, v] = xp[n, i·s + u, j·s + v]``."""
+    n, _, _, c = xp.shape
+    sn, sh, sw, sc = xp.strides
     return as_strided(
         xp,
-        shape=(n, c, *out_size, *kernel),
-        strides=(sn, sc, sh * stride[0], sw * stride[1], sh, sw),
+        shape=(n, *out_size, *kernel, c),
+        strides=(sn, sh * stride[0], sw * stride[1], sh, sw, sc),
         writeable=False,
     )
 
 
 def im2col(xp: np.ndarray, kernel, stride, out_size) -> np.ndarray:
-    """(N, C, H, W) -> (N·Ho·Wo, C·kh·kw): one row per output position, one strided copy."""
-    win = windows(xp, kernel, stride, out_size)
-    n, c = xp.shape[:2]
+    """(N, Hp, Wp, C) -> (N·Ho·Wo, kh·kw·C): one row per output position, one strided copy."""
+    n, c = xp.shape[0], xp.shape[3]
     rows = n * out_size[0] * out_size[1]
-    return win.transpose(0, 2, 3, 1, 4, 5).reshape(rows, c * kernel[0] * kernel[1])
+    return windows(xp, kernel, stride, out_size).reshape(rows, kernel[0] * kernel[1] * c)
 
 
 def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> np.ndarray:
-    """Add per-window gradients back to the pixels each window covered.
+    """Add per-window gradients back to the pixels each window covered (channels-last).
 
-    ``grad_at(i, j)`` gives the (N, C, Ho, Wo) gradient that flows to kernel offset (i, j) of
-    every window. The loop runs over the kh·kw kernel offsets (9 for 3×3), never over pixels:
-    each offset is one vectorised strided add over the whole batch. Overlapping windows add up.
+    ``grad_at(i, j)`` gives the (N, Ho, Wo, C) gradient that flows to kernel offset (i, j) of
+    every window; the result is (N, Hp, Wp, C). The loop runs over the kh·kw kernel offsets
+    (9 for 3×3), never over pixels: each offset is one vectorised strided add over the whole
+    batch. Overlapping windows add up.
     """
     (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size
     out = np.zeros(padded_shape, dtype=dtype)
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i : i + sh * ho : sh, j : j + sw * wo : sw] += grad_at(i, j)
+            out[:, i : i + sh * ho : sh, j : j + sw * wo : sw] += grad_at(i, j)
     return out
 
 
 def col2im(dwin: np.ndarray, padded_shape, stride) -> np.ndarray:
-    """Adjoint of :func:`windows`: (N, C, Ho, Wo, kh, kw) window grads -> (N, C, Hp, Wp)."""
-    kernel, out_size = dwin.shape[4:], dwin.shape[2:4]
+    """Adjoint of :func:`windows`: (N, Ho, Wo, kh, kw, C) window grads -> (N, Hp, Wp, C)."""
+    out_size, kernel = dwin.shape[1:3], dwin.shape[3:5]
     return scatter_windows(
-        padded_shape, kernel, stride, out_size, dwin.dtype, lambda i, j: dwin[:, :, :, :, i, j]
+        padded_shape, kernel, stride, out_size, dwin.dtype, lambda i, j: dwin[:, :, :, i, j]
     )
 
 

@@ -32,16 +32,19 @@ class Linear(NyangModel):
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        self.backward_params(dy)
+        return dy @ self.weight.data
+
+    def backward_params(self, dy: np.ndarray) -> None:
         x = self._saved(self._x)
-        if dy.shape != (x.shape[0], self.out_features):
+        if dy.shape != (len(x), self.out_features):
             raise ValueError(
                 f"{self!r}: backward expected grad {(len(x), self.out_features)}, got {dy.shape}"
             )
         self.weight.accumulate(dy.T @ x)
         if self.bias is not None:
             # A matrix product with ones sums the batch faster than dy.sum(axis=0).
-            self.bias.accumulate(np.ones(dy.shape[0], dy.dtype) @ dy)
-        return dy @ self.weight.data
+            self.bias.accumulate(np.ones(len(dy), dy.dtype) @ dy)
 
     def extra_repr(self) -> str:
         return f"{self.in_features}→{self.out_features}, bias={self.bias is not None}"

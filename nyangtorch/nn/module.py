@@ -89,6 +89,12 @@ class NyangModel:
     def backward(self, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
+    def backward_params(self, grad: np.ndarray) -> None:
+        """Backward for the parameters only, when nobody needs d loss / d input (the first
+        layer of a network: its input is the data). Layers whose input gradient is costly
+        override this to skip it, as PyTorch skips inputs that do not require grad."""
+        self.backward(grad)
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
 

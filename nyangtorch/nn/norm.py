@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import check_channels, check_input
+from .functional import channels_first, channels_last, check_channels, check_input
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 
 
 class BatchNorm(NyangModel):
-    """``y = γ · (x − μ) / sqrt(σ² + ε) + β`` per channel c; x: (N, C) or (N, C, H, W).
+    """``y = γ · x̂ + β``, ``x̂ = (x − μ) / sqrt(σ² + ε)`` per channel; x: (N, C) or (N, C, H, W).
 
-    Training uses the batch's μ and biased σ² (over N, or N·H·W values) and updates
-    ``running = (1 − m)·running + m·batch`` with the *unbiased* variance, as PyTorch does;
-    eval uses the running estimates. With ``x̂`` the normalised input and M values per channel,
-    backward is ``dx = (1/sqrt(σ² + ε)) · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))``, ``dx̂ = γ·dy``,
-    ``dγ = Σ dy·x̂``, ``dβ = Σ dy`` (means and sums per channel; in eval the two mean terms
-    vanish).
+    Training uses the batch's μ and biased σ² over the M = N (or N·H·W) values of each channel
+    and updates ``running = (1 − m)·running + m·batch`` with the *unbiased* variance
+    ``σ²·M/(M − 1)``, as PyTorch does; eval uses the running estimates.
+    Backward, with per-channel sums ``dβ = Σ dy`` and ``dγ = Σ dy·x̂``:
+    ``dx = γ / sqrt(σ² + ε) · (dy − (dβ + x̂·dγ) / M)`` in training, and
+    ``dx = γ / sqrt(σ² + ε) · dy`` in eval (the statistics are then constants).
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
@@ -28,50 +28,63 @@ class BatchNorm(NyangModel):
         self.register_buffer("running_var", np.ones(num_features, DEFAULT_DTYPE))
         self._saved_state = None
 
-    def _axes_and_shape(self, x: np.ndarray):
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """x as (M, C): one row per value of each channel (free for channels-last memory)."""
         expected = f"(N, {self.num_features}) or (N, {self.num_features}, H, W)"
         check_input(self, x, expected, (2, 4))
         check_channels(self, x, expected, self.num_features)
+        return x if x.ndim == 2 else channels_last(x).reshape(-1, self.num_features)
+
+    @staticmethod
+    def _like(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """(M, C) rows back to the shape of x."""
         if x.ndim == 2:
-            return (0,), (1, -1)
-        return (0, 2, 3), (1, -1, 1, 1)
+            return rows
+        n, c, h, w = x.shape
+        return channels_first(rows.reshape(n, h, w, c))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        axes, shape = self._axes_and_shape(x)
+        rows = self._rows(x)
+        m = len(rows)
         if self.training:
-            count = x.size // self.num_features
-            if count < 2:
+            if m < 2:
                 raise ValueError(
                     f"{self!r}: training needs more than 1 value per channel, got input {x.shape}"
                 )
-            mean = x.mean(axis=axes)
-            var = x.var(axis=axes)
-            m = self.momentum
+            ones = np.ones(m, rows.dtype)  # sums over rows as matrix products (fast)
+            mean = ones @ rows / m
+            centred = rows - mean
+            var = ones @ (centred * centred) / m
+            momentum = self.momentum
             # Buffers follow the dtype of the data they are computed from.
-            self.running_mean = ((1 - m) * self.running_mean + m * mean).astype(mean.dtype)
-            self.running_var = (
-                (1 - m) * self.running_var + m * var * (count / (count - 1))
-            ).astype(var.dtype)
+            self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(
+                mean.dtype
+            )
+            unbiased = var * (m / (m - 1))
+            self.running_var = ((1 - momentum) * self.running_var + momentum * unbiased).astype(
+                var.dtype
+            )
         else:
-            mean, var = self.running_mean, self.running_var
+            centred = rows - self.running_mean
+            var = self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (x - mean.reshape(shape)) * inv_std.reshape(shape)
+        x_hat = centred * inv_std
         self._saved_state = keep((x_hat, inv_std, self.training))
-        return x_hat * self.weight.data.reshape(shape) + self.bias.data.reshape(shape)
+        return self._like(x_hat * self.weight.data + self.bias.data, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x_hat, inv_std, batch_stats = self._saved(self._saved_state)
-        axes, shape = self._axes_and_shape(dy)
-        self.weight.accumulate((dy * x_hat).sum(axis=axes))
-        self.bias.accumulate(dy.sum(axis=axes))
-        dx_hat = dy * self.weight.data.reshape(shape)
-        if batch_stats:
-            dx_hat = (
-                dx_hat
-                - dx_hat.mean(axis=axes, keepdims=True)
-                - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True)
-            )
-        return dx_hat * inv_std.reshape(shape)
+        dy_rows = self._rows(dy)
+        ones = np.ones(len(dy_rows), dy_rows.dtype)
+        d_beta = ones @ dy_rows
+        d_gamma = ones @ (dy_rows * x_hat)
+        self.weight.accumulate(d_gamma)
+        self.bias.accumulate(d_beta)
+        scale = self.weight.data * inv_std
+        if not batch_stats:
+            return self._like(dy_rows * scale, dy)
+        m = len(dy_rows)
+        return self._like((dy_rows - (d_beta / m + x_hat * (d_gamma / m))) * scale, dy)
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -5,19 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from .functional import (
+    channels_first,
+    channels_last,
     check_input,
     conv_output_size,
-    pad2d,
+    pad_hw,
     pair,
     scatter_windows,
-    unpad2d,
+    unpad_hw,
     windows,
 )
 from .module import NyangModel, keep
 
 
 class _Pool(NyangModel):
-    """Shared set-up: argument checks, padding and the window view."""
+    """Shared set-up: argument checks, padding and the (channels-last) window view."""
 
     pad_value = 0.0
 
@@ -36,12 +38,12 @@ class _Pool(NyangModel):
         hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
         check_input(self, x, "(N, C, H, W)", (4,), hint)
         out = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
-        xp = pad2d(x, self.padding, self.pad_value)
+        xp = pad_hw(channels_last(x), self.padding, self.pad_value)
         return xp, windows(xp, self.kernel_size, self.stride, out), out
 
     def _scatter(self, padded_shape, out, dtype, grad_at) -> np.ndarray:
         dxp = scatter_windows(padded_shape, self.kernel_size, self.stride, out, dtype, grad_at)
-        return unpad2d(dxp, self.padding)
+        return channels_first(unpad_hw(dxp, self.padding))
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -51,7 +53,8 @@ class MaxPool(_Pool):
     """``y[n, c, i, j] = max_{u,v} xp[n, c, i·s + u, j·s + v]`` (xp padded with −∞).
 
     Backward routes each ``dy`` to the *first* maximum of its window (row-major order, as
-    PyTorch does), so ties never double-count. x: (N, C, H, W), y: (N, C, Ho, Wo).
+    PyTorch does), so ties (common after a ReLU) never double-count. x: (N, C, H, W),
+    y: (N, C, Ho, Wo).
     """
 
     pad_value = -np.inf
@@ -59,20 +62,25 @@ class MaxPool(_Pool):
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp, win, out = self._windows(x)
         kh, kw = self.kernel_size
-        y = win[:, :, :, :, 0, 0].copy()
-        # argmax = offset of the first maximum; strict '>' keeps the earlier one on ties.
-        argmax = np.zeros(y.shape, np.int8 if kh * kw < 128 else np.int32)
+        y = win[:, :, :, 0, 0].copy()
         for k in range(1, kh * kw):
-            candidate = win[:, :, :, :, k // kw, k % kw]
-            np.copyto(argmax, k, where=candidate > y)
-            np.maximum(y, candidate, out=y)
-        self._saved_state = keep((argmax, xp.shape, out))
-        return y
+            np.maximum(y, win[:, :, :, k // kw, k % kw], out=y)
+        # Keep the input and the maxima: backward finds where each maximum came from. That is
+        # cheaper than tracking the argmax here, and costs nothing in inference.
+        self._saved_state = keep((win, y, xp.shape, out))
+        return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        argmax, padded_shape, out = self._saved(self._saved_state)
-        kw = self.kernel_size[1]
-        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: dy * (argmax == i * kw + j))
+        win, y, padded_shape, out = self._saved(self._saved_state)
+        kh, kw = self.kernel_size
+        first_max, taken = [], np.zeros(y.shape, bool)
+        for k in range(kh * kw):  # kernel offsets in row-major order: earlier ones win ties
+            hit = win[:, :, :, k // kw, k % kw] == y
+            hit &= ~taken
+            taken |= hit
+            first_max.append(hit)
+        dy = channels_last(dy)
+        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: dy * first_max[i * kw + j])
 
 
 class AvgPool(_Pool):
@@ -83,9 +91,9 @@ class AvgPool(_Pool):
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp, win, out = self._windows(x)
         self._saved_state = keep((xp.shape, out))
-        return win.mean(axis=(4, 5), dtype=x.dtype)
+        return channels_first(win.mean(axis=(3, 4), dtype=x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         padded_shape, out = self._saved(self._saved_state)
-        share = dy / (self.kernel_size[0] * self.kernel_size[1])
+        share = channels_last(dy) / (self.kernel_size[0] * self.kernel_size[1])
         return self._scatter(padded_shape, out, dy.dtype, lambda i, j: share)

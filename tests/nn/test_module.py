@@ -184,3 +184,16 @@ def test_initialisers_have_the_right_scale():
     bound = np.sqrt(6 / 500)
     assert xavier.max() <= bound and abs(xavier.std() - bound / np.sqrt(3)) < 0.002
     assert nn.Linear(5, 4, init="xavier").weight.data.dtype == np.float32
+
+
+def test_backward_params_gives_the_same_parameter_gradients():
+    x = np.random.default_rng(0).standard_normal((3, 1, 8, 8))
+    grads = []
+    for method in ("backward", "backward_params"):
+        nyangtorch.manual_seed(0)
+        model = small_cnn().to(np.float64)
+        y = model(x)
+        getattr(model, method)(np.ones_like(y))
+        grads.append([p.grad for p in model.parameters()])
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
