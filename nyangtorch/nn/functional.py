@@ -108,13 +108,22 @@ def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> n
     ``grad_at(i, j)`` gives the (N, Ho, Wo, C) gradient that flows to kernel offset (i, j) of
     every window; the result is (N, Hp, Wp, C). The loop runs over the kh·kw kernel offsets
     (9 for 3×3), never over pixels: each offset is one vectorised strided add over the whole
-    batch. Overlapping windows add up.
+    batch. Overlapping windows add up; windows that tile without overlap (stride = kernel, as
+    in 2×2 pooling) are written once, with no zero-fill and no read-back.
     """
     (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size
-    out = np.zeros(padded_shape, dtype=dtype)
+    tiled = (sh, sw) == (kh, kw)
+    out = np.empty(padded_shape, dtype=dtype) if tiled else np.zeros(padded_shape, dtype=dtype)
+    if tiled:  # rows and columns past the last window get no gradient (floor mode)
+        out[:, ho * kh :] = 0
+        out[:, : ho * kh, wo * kw :] = 0
     for i in range(kh):
         for j in range(kw):
-            out[:, i : i + sh * ho : sh, j : j + sw * wo : sw] += grad_at(i, j)
+            target = (slice(None), slice(i, i + sh * ho, sh), slice(j, j + sw * wo, sw))
+            if tiled:
+                out[target] = grad_at(i, j)
+            else:
+                out[target] += grad_at(i, j)
     return out
 
 
