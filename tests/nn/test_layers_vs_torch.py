@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import compare_layer
+from torch_helpers import compare_layer
 
 from nyangtorch import nn
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import to_torch
+from torch_helpers import to_torch
 
 from nyangtorch import nn
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import torch
-from conftest import compare_layer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch_helpers import compare_layer
 
 from nyangtorch import nn
 
