@@ -11,16 +11,13 @@ from .module import NyangModel, keep
 class ReLU(NyangModel):
     """``y = max(x, 0)``;  ``dx = dy · [x > 0]``. Any shape."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._mask = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._mask = keep(x > 0)
+        self._cache = keep(x > 0)
         return np.maximum(x, 0)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * self._saved(self._mask)
+        return dy * self._saved()
 
 
 class LeakyReLU(NyangModel):
@@ -29,15 +26,14 @@ class LeakyReLU(NyangModel):
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         self.negative_slope = negative_slope
-        self._slope = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         slope = np.where(x > 0, 1.0, self.negative_slope).astype(x.dtype)
-        self._slope = keep(slope)
+        self._cache = keep(slope)
         return x * slope
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * self._saved(self._slope)
+        return dy * self._saved()
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -51,15 +47,14 @@ class ELU(NyangModel):
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
         self.alpha = alpha
-        self._slope = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         negative = self.alpha * np.exp(np.minimum(x, 0))  # α eˣ on the negative side
-        self._slope = keep(self.scale * np.where(x > 0, 1.0, negative).astype(x.dtype))
+        self._cache = keep(self.scale * np.where(x > 0, 1.0, negative).astype(x.dtype))
         return self.scale * (np.maximum(x, 0) + self.alpha * np.expm1(np.minimum(x, 0)))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * self._saved(self._slope)
+        return dy * self._saved()
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -81,34 +76,28 @@ class SELU(ELU):
 class Tanh(NyangModel):
     """``y = tanh(x)``;  ``dx = dy · (1 − y²)``."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._y = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = np.tanh(x)
-        self._y = keep(y)
+        self._cache = keep(y)
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        y = self._saved(self._y)
+        y = self._saved()
         return dy * (1 - y * y)
 
 
 class Sigmoid(NyangModel):
     """``y = 1 / (1 + e^−x)``;  ``dx = dy · y(1 − y)``."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._y = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = sigmoid(x)
-        self._y = keep(y)
+        self._cache = keep(y)
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        y = self._saved(self._y)
+        y = self._saved()
         return dy * y * (1 - y)
 
 
@@ -122,15 +111,14 @@ class Softmax(NyangModel):
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
-        self._y = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = softmax(x, self.axis)
-        self._y = keep(y)
+        self._cache = keep(y)
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        y = self._saved(self._y)
+        y = self._saved()
         return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True))
 
     def extra_repr(self) -> str:

@@ -49,7 +49,6 @@ class Conv(NyangModel):
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
         self.bias = Parameter(np.zeros(out_channels, DEFAULT_DTYPE)) if bias else None
-        self._saved_cols = None
 
     def _weight_matrix(self) -> np.ndarray:
         """W (O, C, kh, kw) as (O, kh·kw·C), the column order of channels-last im2col."""
@@ -67,12 +66,12 @@ class Conv(NyangModel):
         y = cols @ self._weight_matrix().T
         if self.bias is not None:
             y += self.bias.data
-        self._saved_cols = keep((cols, xp.shape))
+        self._cache = keep((cols, xp.shape))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
-        cols, padded_shape = self._saved(self._saved_cols)
+        cols, padded_shape = self._saved()
         o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
         if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
             raise ValueError(
@@ -88,7 +87,7 @@ class Conv(NyangModel):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy2 = self._param_grads(dy)
-        padded_shape = self._saved_cols[1]
+        padded_shape = self._cache[1]  # set by forward (checked by _param_grads)
         n, ho, wo = dy.shape[0], dy.shape[2], dy.shape[3]
         dcols = (dy2 @ self._weight_matrix()).reshape(
             n, ho, wo, *self.kernel_size, self.in_channels

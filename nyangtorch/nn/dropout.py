@@ -22,7 +22,6 @@ class Dropout(NyangModel):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.inverted = p, inverted
-        self._scale = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.training:
@@ -31,11 +30,11 @@ class Dropout(NyangModel):
             scale = kept.astype(x.dtype) * x.dtype.type(gain)
         else:
             scale = x.dtype.type(1.0 if self.inverted else 1.0 - self.p)
-        self._scale = keep(scale)
+        self._cache = keep(scale)
         return x * scale
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * self._saved(self._scale)
+        return dy * self._saved()
 
     def extra_repr(self) -> str:
         return f"p={self.p}" + ("" if self.inverted else ", inverted=False")

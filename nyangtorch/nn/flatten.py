@@ -10,13 +10,10 @@ from .module import NyangModel, keep
 class Flatten(NyangModel):
     """``(N, C, H, W) -> (N, C·H·W)`` in C, H, W order (as ``torch.nn.Flatten``)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._shape = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._shape = keep(x.shape)
+        self._cache = keep(x.shape)
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy.reshape(self._saved(self._shape))
+        return dy.reshape(self._saved())

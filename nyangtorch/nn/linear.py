@@ -20,7 +20,6 @@ class Linear(NyangModel):
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(initialise((out_features, in_features), init, DEFAULT_DTYPE))
         self.bias = Parameter(np.zeros(out_features, DEFAULT_DTYPE)) if bias else None
-        self._x = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_input(self, x, f"(N, {self.in_features})", (2,), _flatten_hint(x))
@@ -28,7 +27,7 @@ class Linear(NyangModel):
         y = x @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
-        self._x = keep(x)
+        self._cache = keep(x)
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -36,7 +35,7 @@ class Linear(NyangModel):
         return dy @ self.weight.data
 
     def backward_params(self, dy: np.ndarray) -> None:
-        x = self._saved(self._x)
+        x = self._saved()
         if dy.shape != (len(x), self.out_features):
             raise ValueError(
                 f"{self!r}: backward expected grad {(len(x), self.out_features)}, got {dy.shape}"

@@ -12,15 +12,12 @@ from .module import NyangModel
 class Loss(NyangModel):
     """Base of the losses: checks shapes and keeps the logits' gradient for ``backward``."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._grad = None
 
     def __call__(self, logits: np.ndarray, target: np.ndarray) -> float:
         return self.forward(logits, target)
 
     def backward(self, grad: float = 1.0) -> np.ndarray:
-        dlogits = self._saved(self._grad)
+        dlogits = self._saved()
         return dlogits * grad if grad != 1.0 else dlogits.copy()
 
     def _same_shape(self, logits: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -59,7 +56,7 @@ class MSE(Loss):
 
     def forward(self, y: np.ndarray, target: np.ndarray) -> float:
         diff = y - self._same_shape(y, target)
-        self._grad = 2.0 * diff / diff.size
+        self._cache = 2.0 * diff / diff.size
         return float(np.mean(diff * diff))
 
 
@@ -71,7 +68,7 @@ class BCE(Loss):
     def forward(self, z: np.ndarray, target: np.ndarray) -> float:
         t = self._same_shape(z, target)
         loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        self._grad = (sigmoid(z) - t) / z.size
+        self._cache = (sigmoid(z) - t) / z.size
         return float(loss.mean())
 
 
@@ -95,7 +92,7 @@ class CE(Loss):
             t = t * (1 - self.label_smoothing) + self.label_smoothing / z.shape[1]
         log_p = log_softmax(z, axis=1)
         n = z.shape[0]
-        self._grad = (np.exp(log_p) * t.sum(axis=1, keepdims=True) - t) / n
+        self._cache = (np.exp(log_p) * t.sum(axis=1, keepdims=True) - t) / n
         return float(-(t * log_p).sum() / n)
 
     def extra_repr(self) -> str:
@@ -137,7 +134,7 @@ class FocalLoss(Loss):
             slope = np.where(q > 0, g * q ** (g - 1) * p * log_p, 0.0) if g else 0.0
         u = t * (slope - modulating)
         n = z.shape[0]
-        self._grad = (u - p * u.sum(axis=1, keepdims=True)) / n
+        self._cache = (u - p * u.sum(axis=1, keepdims=True)) / n
         return float(-(t * modulating * log_p).sum() / n)
 
     def extra_repr(self) -> str:

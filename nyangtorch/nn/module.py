@@ -65,6 +65,9 @@ class Parameter:
         else:
             self.grad += grad
 
+    def __reduce__(self):
+        return Parameter, (self.data,)  # saved without its gradient, as in PyTorch
+
     def __repr__(self) -> str:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
@@ -81,6 +84,7 @@ class NyangModel:
     def __init__(self) -> None:
         self.training = True
         self._buffers: list[str] = []
+        self._cache = None  # what forward keeps for backward; never saved to a file
 
     # -- the layer contract -------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -98,14 +102,20 @@ class NyangModel:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
 
-    def _saved(self, value):
-        """Return ``value`` if it was kept by forward, else explain why backward cannot run."""
-        if value is None:
+    def _saved(self):
+        """What forward kept for backward, or an explanation of why there is nothing."""
+        if self._cache is None:
             raise RuntimeError(
                 f"{self!r}: backward() called before forward() "
                 "(or the forward ran inside no_grad(), which keeps nothing for backward)"
             )
-        return value
+        return self._cache
+
+    def __getstate__(self) -> dict:
+        """Pickle without the forward cache (a Conv's would hold a whole im2col matrix)."""
+        state = self.__dict__.copy()
+        state["_cache"] = None
+        return state
 
     # -- tree walking -------------------------------------------------------------------
     def children(self) -> Iterator[tuple[str, NyangModel]]:

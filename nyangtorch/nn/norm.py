@@ -26,7 +26,6 @@ class BatchNorm(NyangModel):
         self.bias = Parameter(np.zeros(num_features, DEFAULT_DTYPE))
         self.register_buffer("running_mean", np.zeros(num_features, DEFAULT_DTYPE))
         self.register_buffer("running_var", np.ones(num_features, DEFAULT_DTYPE))
-        self._saved_state = None
 
     def _rows(self, x: np.ndarray) -> np.ndarray:
         """x as (M, C): one row per value of each channel (free for channels-last memory)."""
@@ -69,11 +68,11 @@ class BatchNorm(NyangModel):
             var = self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = centred * inv_std
-        self._saved_state = keep((x_hat, inv_std, self.training))
+        self._cache = keep((x_hat, inv_std, self.training))
         return self._like(x_hat * self.weight.data + self.bias.data, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x_hat, inv_std, batch_stats = self._saved(self._saved_state)
+        x_hat, inv_std, batch_stats = self._saved()
         dy_rows = self._rows(dy)
         ones = np.ones(len(dy_rows), dy_rows.dtype)
         d_beta = ones @ dy_rows

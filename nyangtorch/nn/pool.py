@@ -32,7 +32,6 @@ class _Pool(NyangModel):
             raise ValueError(
                 f"{self!r}: padding should be at most half of kernel_size (as in PyTorch)"
             )
-        self._saved_state = None
 
     def _windows(self, x: np.ndarray):
         hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
@@ -67,11 +66,11 @@ class MaxPool(_Pool):
             np.maximum(y, win[:, :, :, k // kw, k % kw], out=y)
         # Keep the input and the maxima: backward finds where each maximum came from. That is
         # cheaper than tracking the argmax here, and costs nothing in inference.
-        self._saved_state = keep((win, y, xp.shape, out))
+        self._cache = keep((win, y, xp.shape, out))
         return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        win, y, padded_shape, out = self._saved(self._saved_state)
+        win, y, padded_shape, out = self._saved()
         kh, kw = self.kernel_size
         first_max, taken = [], np.zeros(y.shape, bool)
         for k in range(kh * kw):  # kernel offsets in row-major order: earlier ones win ties
@@ -90,10 +89,10 @@ class AvgPool(_Pool):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp, win, out = self._windows(x)
-        self._saved_state = keep((xp.shape, out))
+        self._cache = keep((xp.shape, out))
         return channels_first(win.mean(axis=(3, 4), dtype=x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        padded_shape, out = self._saved(self._saved_state)
+        padded_shape, out = self._saved()
         share = channels_last(dy) / (self.kernel_size[0] * self.kernel_size[1])
         return self._scatter(padded_shape, out, dy.dtype, lambda i, j: share)
