@@ -11,7 +11,6 @@ from .module import NyangModel, keep
 class ReLU(NyangModel):
     """``y = max(x, 0)``;  ``dx = dy · [x > 0]``. Any shape."""
 
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._cache = keep(x > 0)
         return np.maximum(x, 0)
@@ -76,7 +75,6 @@ class SELU(ELU):
 class Tanh(NyangModel):
     """``y = tanh(x)``;  ``dx = dy · (1 − y²)``."""
 
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = np.tanh(x)
         self._cache = keep(y)
@@ -89,7 +87,6 @@ class Tanh(NyangModel):
 
 class Sigmoid(NyangModel):
     """``y = 1 / (1 + e^−x)``;  ``dx = dy · y(1 − y)``."""
-
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = sigmoid(x)

@@ -10,7 +10,6 @@ from .module import NyangModel, keep
 class Flatten(NyangModel):
     """``(N, C, H, W) -> (N, C·H·W)`` in C, H, W order (as ``torch.nn.Flatten``)."""
 
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._cache = keep(x.shape)
         return x.reshape(x.shape[0], -1)

@@ -12,7 +12,6 @@ from .module import NyangModel
 class Loss(NyangModel):
     """Base of the losses: checks shapes and keeps the logits' gradient for ``backward``."""
 
-
     def __call__(self, logits: np.ndarray, target: np.ndarray) -> float:
         return self.forward(logits, target)
 

@@ -1,6 +1,7 @@
 """Optimizers and learning-rate schedulers with PyTorch's names, defaults and update rules."""
 
 from .adam import Adam, AdamW
+from .clip import clip_grad_norm
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .scheduler import ExpoDecay, Scheduler, StepDecay, WarmUp
@@ -16,4 +17,5 @@ __all__ = [
     "Scheduler",
     "StepDecay",
     "WarmUp",
+    "clip_grad_norm",
 ]

@@ -1,0 +1,266 @@
+"""The ``nyangtorch`` command: train, evaluate and predict from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+MODELS = ("cnn", "cnn-bn", "mlp")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+SCHEDULERS = ("none", "step", "expo", "warmup")
+
+EXAMPLES = """examples:
+  nyangtorch train fashion-mnist --epochs 15 --out runs/fmnist
+  nyangtorch train fashion-mnist --model cnn-bn --augment --epochs 30 --scheduler step
+  nyangtorch train path/to/images --image-size 32 --epochs 20   (one sub-folder per class)
+  nyangtorch evaluate runs/fmnist/best.pickle --data fashion-mnist
+  nyangtorch predict runs/fmnist/best.pickle shirt.png boot.png --top-k 3
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nyangtorch",
+        description="냥냥 torch: train and use image classifiers built on NumPy.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train a model, then test it",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument(
+        "data", help="'fashion-mnist', 'digits', or a folder with one sub-folder per class"
+    )
+    train.add_argument(
+        "--model",
+        choices=MODELS,
+        default="cnn",
+        help="reference CNN, its BatchNorm variant, or an MLP",
+    )
+    train.add_argument("--epochs", type=int, default=15)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 0.001)")
+    train.add_argument(
+        "--scheduler",
+        choices=SCHEDULERS,
+        default="none",
+        help="step: ×0.1 every third of the epochs; expo: ×0.9 per epoch; warmup: 1 epoch",
+    )
+    train.add_argument(
+        "--patience", type=int, default=None, help="early stopping after N epochs without progress"
+    )
+    train.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="random flips/shifts/rotations on the training images",
+    )
+    train.add_argument(
+        "--dropout", type=float, default=0.0, help="dropout before the classifier (cnn-bn, mlp)"
+    )
+    train.add_argument("--image-size", type=int, default=None, help="resize folder images to N×N")
+    train.add_argument("--out", default="runs/latest", help="output folder (default runs/latest)")
+    train.add_argument(
+        "--wandb", action="store_true", help="log to Weights & Biases (offline without an API key)"
+    )
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
+    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    evaluate = commands.add_parser("evaluate", help="test a saved model on a dataset's test split")
+    evaluate.add_argument("model", help="a model file written by nyangtorch (best.pickle)")
+    evaluate.add_argument(
+        "--data", required=True, help="'fashion-mnist', 'digits', or an image folder"
+    )
+    evaluate.add_argument("--batch-size", type=int, default=256)
+    evaluate.add_argument(
+        "--trusted", action="store_true", help="allow any class in the model file (unsafe)"
+    )
+
+    predict = commands.add_parser("predict", help="classify image files with a saved model")
+    predict.add_argument("model", help="a model file written by `nyangtorch train`")
+    predict.add_argument("images", nargs="+", help="image files")
+    predict.add_argument("--top-k", type=int, default=3)
+    predict.add_argument(
+        "--trusted", action="store_true", help="allow any class in the model file (unsafe)"
+    )
+    return parser
+
+
+def make_model(name: str, channels: int, num_classes: int, image_size: int, dropout: float):
+    from . import models
+
+    if name == "cnn":
+        return models.reference_cnn(channels, num_classes, image_size)
+    if name == "cnn-bn":
+        return models.reference_cnn_bn(channels, num_classes, image_size, dropout)
+    return models.mlp(channels * image_size * image_size, num_classes=num_classes, dropout=dropout)
+
+
+def make_optimizer(name: str, params, lr: float):
+    from . import optim
+
+    return {
+        "adam": optim.Adam,
+        "adamw": optim.AdamW,
+        "sgd": lambda p, lr: optim.SGD(p, lr, momentum=0.9),
+        "rmsprop": optim.RMSprop,
+    }[name](params, lr=lr)
+
+
+def make_scheduler(name: str, optimizer, epochs: int, batches: int):
+    from . import optim
+
+    if name == "step":
+        return optim.StepDecay(optimizer, max(1, epochs // 3), 0.1), "epoch"
+    if name == "expo":
+        return optim.ExpoDecay(optimizer, 0.9), "epoch"
+    if name == "warmup":
+        return optim.WarmUp(optimizer, batches), "batch"
+    return None, "epoch"
+
+
+def cmd_train(args) -> int:
+    import nyangtorch
+    from nyangtorch import nn
+    from nyangtorch.train import plot_confusion
+
+    if args.epochs < 1 or args.batch_size < 1:
+        raise ValueError("--epochs and --batch-size must be at least 1")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    nyangtorch.manual_seed(args.seed)
+    started = time.perf_counter()
+    train, valid, test, names = nyangtorch.nyangnyang_dataset_ready(
+        args.data,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        image_size=args.image_size,
+        augment=args.augment,
+        num_workers=args.workers,
+    )
+    x, _ = next(iter(test))
+    channels, size = x.shape[1], x.shape[2]
+    model = make_model(args.model, channels, len(names), size, args.dropout)
+    model.meta = {
+        "classes": names,
+        "mean": list(train.mean),
+        "std": list(train.std),
+        "image_size": [int(x.shape[2]), int(x.shape[3])],
+        "channels": int(channels),
+    }
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    scheduler, interval = make_scheduler(args.scheduler, optimizer, args.epochs, len(train))
+    print(
+        f"{args.model} ({model.num_parameters():,} parameters) on {args.data}: "
+        f"{len(train.dataset)} train, "
+        f"{len(valid.dataset)} valid, {len(test.dataset)} test images, {len(names)} classes"
+    )
+    history = nyangtorch.nyang_train(
+        model,
+        optimizer,
+        nn.CE(),
+        train,
+        valid,
+        epochs=args.epochs,
+        patience=args.patience,
+        scheduler=scheduler,
+        scheduler_interval=interval,
+        save_path=out / "best.pickle",
+        logger="wandb" if args.wandb else None,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    nyangtorch.plot_history(history, out / "curves.png")
+    result = nyangtorch.nyang_inference(out / "best.pickle", test, progress=not args.no_progress)
+    plot_confusion(
+        result.confusion,
+        names,
+        out / "confusion.png",
+        title=f"test accuracy {result.metrics['accuracy']:.2%}",
+    )
+    summary = {
+        "data": args.data,
+        "model": args.model,
+        "best_epoch": history.best_epoch,
+        "epochs_run": len(history),
+        "stop_reason": history.stop_reason,
+        "test_accuracy": result.metrics["accuracy"],
+        "test_macro_f1": result.metrics["f1"],
+        "wall_seconds": time.perf_counter() - started,
+    }
+    (out / "metrics.json").write_text(json.dumps(summary, indent=2))
+    print(
+        f"test accuracy {summary['test_accuracy']:.4f}  macro-F1 {summary['test_macro_f1']:.4f}  "
+        f"(best epoch {history.best_epoch}, {summary['wall_seconds'] / 60:.1f} min)"
+    )
+    print(
+        f"wrote {out}/: best.pickle, best.last.pickle, history.json, history.csv, curves.png, "
+        "confusion.png, metrics.json"
+    )
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    import nyangtorch
+
+    model = nyangtorch.nyang_load_model(args.model, trusted=args.trusted)
+    _, _, test, names = nyangtorch.nyangnyang_dataset_ready(
+        args.data, batch_size=args.batch_size, augment=False
+    )
+    result = nyangtorch.nyang_inference(model, test)
+    print(
+        f"{args.model} on {args.data} test ({len(result.targets)} images): "
+        f"accuracy {result.metrics['accuracy']:.4f}  macro-F1 {result.metrics['f1']:.4f}"
+    )
+    return 0
+
+
+def cmd_predict(args) -> int:
+    import nyangtorch
+    from nyangtorch.data import load_image
+    from nyangtorch.nn.functional import softmax
+
+    model = nyangtorch.nyang_load_model(args.model, trusted=args.trusted)
+    meta = getattr(model, "meta", None)
+    if meta is None:
+        raise ValueError(
+            f"{args.model} has no class names or normalisation (train it with `nyangtorch train`)"
+        )
+    images = np.stack(
+        [load_image(p, meta["channels"], tuple(meta["image_size"])) for p in args.images]
+    )
+    x = ((images / 255.0 - np.asarray(meta["mean"])) / np.asarray(meta["std"])).astype(np.float32)
+    model.eval()
+    with nyangtorch.no_grad():
+        probs = softmax(model(x.transpose(0, 3, 1, 2)).astype(np.float64), axis=1)
+    k = max(1, min(args.top_k, probs.shape[1]))
+    for path, p in zip(args.images, probs):
+        best = np.argsort(-p)[:k]
+        print(f"{path}: " + ", ".join(f"{meta['classes'][i]} {p[i]:.1%}" for i in best))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
+    try:
+        return command(args)
+    except (ValueError, FileNotFoundError, ImportError, OSError) as error:
+        print(f"nyangtorch {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

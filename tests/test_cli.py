@@ -1,0 +1,83 @@
+"""Smoke tests of the nyangtorch command."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nyangtorch.cli import main
+from nyangtorch.data import Digits
+
+
+def test_help_is_readable(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "nyangtorch train fashion-mnist" in capsys.readouterr().out
+
+
+def test_train_evaluate_predict(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "digits",
+                "--model",
+                "mlp",
+                "--epochs",
+                "2",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    for name in ("best.pickle", "curves.png", "confusion.png", "metrics.json", "history.json"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "metrics.json").read_text())
+    assert summary["test_accuracy"] > 0.8
+    assert "test accuracy" in capsys.readouterr().out
+
+    assert main(["evaluate", str(out / "best.pickle"), "--data", "digits"]) == 0
+    assert f"accuracy {summary['test_accuracy']:.4f}" in capsys.readouterr().out
+
+    digits = Digits()
+    paths = []
+    for i in (0, 1):
+        Image.fromarray(digits.images[i, ..., 0]).save(tmp_path / f"d{i}.png")
+        paths.append(str(tmp_path / f"d{i}.png"))
+    assert main(["predict", str(out / "best.pickle"), *paths, "--top-k", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(paths[0]) and lines[0].count("%") == 2
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["train", "no/such/folder"], "dataset root no/such/folder does not exist"),
+        (["train", "digits", "--epochs", "0"], "--epochs and --batch-size must be at least 1"),
+        (["evaluate", "missing.pickle", "--data", "digits"], "missing.pickle does not exist"),
+    ],
+)
+def test_bad_arguments_give_one_clear_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_unknown_choice_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "digits", "--model", "resnet"])
+    assert info.value.code == 2 and "invalid choice: 'resnet'" in capsys.readouterr().err
+
+
+def test_predict_needs_metadata(tmp_path, capsys):
+    from nyangtorch import nn, nyang_save_model
+
+    nyang_save_model(nn.Linear(64, 10), tmp_path / "bare.pickle")
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "x.png")
+    assert main(["predict", str(tmp_path / "bare.pickle"), str(tmp_path / "x.png")]) == 2
+    assert "has no class names" in capsys.readouterr().err
