@@ -88,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--trusted", action="store_true", help="allow any class in the model file (unsafe)"
     )
 
+    compare = commands.add_parser(
+        "compare", help="twin runs against PyTorch; writes a report folder"
+    )
+    compare.add_argument(
+        "--epochs", type=int, default=5, help="float32 run on full Fashion-MNIST (default 5)"
+    )
+    compare.add_argument(
+        "--parity-steps", type=int, default=100, help="float64 steps per model (default 100)"
+    )
+    compare.add_argument("--batch-size", type=int, default=64)
+    compare.add_argument("--out", default="reports/compare")
+
     predict = commands.add_parser("predict", help="classify image files with a saved model")
     predict.add_argument("model", help="a model file written by `nyangtorch train`")
     predict.add_argument("images", nargs="+", help="image files")
@@ -252,9 +264,55 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    import nyangtorch
+    from nyangtorch import models
+    from nyangtorch.compare import twin_run
+    from nyangtorch.compare.report import write_report
+    from nyangtorch.data import NyangDataloader
+
+    train, valid, test, _ = nyangtorch.nyangnyang_dataset_ready(
+        "fashion-mnist", batch_size=args.batch_size, augment=False, seed=0
+    )
+    results = {}
+    for name, make in (("cnn", models.reference_cnn), ("cnn-bn", models.reference_cnn_bn)):
+        nyangtorch.manual_seed(0)
+        parity_loader = NyangDataloader(train.dataset, args.batch_size, shuffle=True, seed=1)
+        r = twin_run(make(), parity_loader, max_steps=args.parity_steps, dtype=np.float64).to_dict()
+        print(
+            f"float64 {name}: {r['config']['steps']} steps, "
+            f"max loss difference {r['max_rel_loss_diff']:.2e} "
+            f"relative, max weight difference {r['max_weight_diff']:.2e}"
+        )
+        results[f"float64-{name}" if name != "cnn" else "float64"] = r
+    nyangtorch.manual_seed(0)
+    r = twin_run(
+        models.reference_cnn(), train, valid, test, epochs=args.epochs, measure_memory=True
+    ).to_dict()
+    o, t = r["ours"], r["torch"]
+    print(
+        f"float32 cnn, {args.epochs} epochs: test accuracy {o['test_accuracy']:.4f} (nyangtorch) "
+        f"vs {t['test_accuracy']:.4f} (torch); "
+        f"train time ratio {o['train_seconds'] / t['train_seconds']:.2f}, "
+        f"inference {o['inference_seconds'] / t['inference_seconds']:.2f}, memory "
+        f"{(o['peak_memory_mb'] or 0) / (t['peak_memory_mb'] or 1):.2f} (ours ÷ torch)"
+    )
+    results["float32"] = r
+    print(
+        f"wrote {write_report(results, args.out)}/: results.json, summary.md, losses.png, "
+        "loss_difference.png, speed_memory.png"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
+    command = {
+        "train": cmd_train,
+        "evaluate": cmd_evaluate,
+        "predict": cmd_predict,
+        "compare": cmd_compare,
+    }[args.command]
     try:
         return command(args)
     except (ValueError, FileNotFoundError, ImportError, OSError) as error:

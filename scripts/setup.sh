@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(dataset-fashion-mnist)
+# The real Fashion-MNIST files, and the browser the documentation's browser test drives
+# (never a browser downloaded by a test tool), with Korean and emoji fonts for its pages.
+apt_packages=(dataset-fashion-mnist chromium fonts-nanum fonts-noto-color-emoji)
 missing=()
 for pkg in "${apt_packages[@]}" "$@"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

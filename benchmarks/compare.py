@@ -1,0 +1,133 @@
+"""nyangtorch vs torch in one process: training-epoch time, test-set inference time and peak
+memory for the reference CNN and the BatchNorm CNN, at batch 64 and 256, with 1 and 2 threads.
+
+An epoch's time is the median of several blocks of training steps on real Fashion-MNIST
+batches, scaled to the 60,000 training images (the machines are noisy: medians). Inference
+runs the 10,000 test images. Peak memory is measured in a forked process per side. Ratios
+are ours ÷ torch (below 1: nyangtorch is faster or smaller).
+
+    python benchmarks/compare.py [--quick]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py   # newer BLAS kernel
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from common import blas_info, set_threads
+
+import nyangtorch
+from nyangtorch import models, nn, optim
+from nyangtorch.compare import peak_memory_mb, to_torch
+from nyangtorch.compare.twin import _memory_workload
+from nyangtorch.data import FashionMNIST, NyangDataloader
+
+
+def step_block_seconds(model, batches, steps: int, repeats: int) -> tuple[float, float]:
+    """Median seconds per step of ``steps`` training steps, for nyangtorch and for torch."""
+    twin = to_torch(model)
+    ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
+    topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+    tbatches = [
+        (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)) for x, y in batches
+    ]
+
+    def ours():
+        for x, y in batches[:steps]:
+            opt.zero_grad()
+            ce(model(x), y)
+            model.backward_params(ce.backward())
+            opt.step()
+
+    def theirs():
+        for x, y in tbatches[:steps]:
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(twin(x), y).backward()
+            topt.step()
+
+    result = []
+    for fn in (ours, theirs):
+        fn()  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        result.append(float(np.median(times)) / steps)
+    return result[0], result[1]
+
+
+def inference_seconds(model, test_loader, repeats: int) -> tuple[float, float]:
+    twin = to_torch(model).eval()
+    model.eval()
+    tbatches = [torch.from_numpy(np.ascontiguousarray(x)) for x, _ in test_loader]
+
+    def ours():
+        with nyangtorch.no_grad():
+            for x, _ in test_loader:
+                model(x)
+
+    def theirs():
+        with torch.no_grad():
+            for x in tbatches:
+                twin(x)
+
+    out = []
+    for fn in (ours, theirs):
+        fn()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        out.append(float(np.median(times)))
+    model.train()
+    return out[0], out[1]
+
+
+def memory(side: str, model, x, y, test_loader) -> float:
+    """Peak MB of 10 training steps and test-set inference, in a forked process."""
+    return peak_memory_mb(lambda: _memory_workload(side, model, x, y, test_loader, np.float32, 10))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    args = parser.parse_args()
+    steps, repeats = (20, 3) if args.quick else (60, 5)
+    train, test = FashionMNIST("train"), FashionMNIST("test")
+    print(f"torch {torch.__version__}, numpy {np.__version__}")
+    print(
+        f"{'model':<8}{'batch':>6}{'thr':>4}{'epoch ours':>12}{'torch':>8}{'ratio':>7}"
+        f"{'infer ours':>12}{'torch':>8}{'ratio':>7}{'mem ours':>10}{'torch':>8}{'ratio':>7}"
+    )
+    for threads in (1, 2):
+        set_threads(threads)
+        blas = blas_info()
+        for name, make in (("cnn", models.reference_cnn), ("cnn-bn", models.reference_cnn_bn)):
+            for batch in (64, 256):
+                nyangtorch.manual_seed(0)
+                model = make()
+                loader = NyangDataloader(train, batch, shuffle=True, seed=0)
+                batches = [b for b, _ in zip(loader, range(steps))]
+                ours_step, torch_step = step_block_seconds(model, batches, steps, repeats)
+                per_epoch = len(train) / batch
+                test_loader = NyangDataloader(test, batch)
+                ours_inf, torch_inf = inference_seconds(model, test_loader, max(1, repeats // 2))
+                x, y = batches[0]
+                mem = [memory(side, model, x, y, test_loader) for side in ("ours", "torch")]
+                epoch_ours, epoch_torch = ours_step * per_epoch, torch_step * per_epoch
+                print(
+                    f"{name:<8}{batch:>6}{threads:>4}{epoch_ours:>11.1f}s{epoch_torch:>7.1f}s"
+                    f"{ours_step / torch_step:>7.2f}{ours_inf:>11.2f}s{torch_inf:>7.2f}s"
+                    f"{ours_inf / torch_inf:>7.2f}"
+                    f"{mem[0]:>9.0f}M{mem[1]:>7.0f}M{mem[0] / mem[1]:>7.2f}"
+                )
+        print(f"  BLAS ({threads} thread(s)): {blas}")
+
+
+if __name__ == "__main__":
+    main()

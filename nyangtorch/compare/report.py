@@ -1,0 +1,181 @@
+"""Write a twin run's report: results.json, summary.md and PNG plots."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from .differences import DIFFERENCES
+
+
+def environment() -> dict:
+    """Machine, library versions, thread counts and the BLAS NumPy runs (threadpoolctl)."""
+    import torch
+
+    env = {
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+    }
+    try:
+        from threadpoolctl import threadpool_info
+
+        env["blas"] = [
+            {k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for i in threadpool_info()
+        ]
+    except ImportError:
+        env["blas"] = "threadpoolctl not installed"
+    return env
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def write_report(results: dict, folder: str | Path) -> Path:
+    """``results``: {"float32": TwinResult dict, "float64": TwinResult dict, ...}. Writes
+    results.json, summary.md, losses.png, loss_difference.png, speed_memory.png."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"environment": environment(), "differences": DIFFERENCES, **results}
+    (folder / "results.json").write_text(json.dumps(payload, indent=2, default=float))
+    plt = _pyplot()
+    main = results.get("float32") or next(iter(results.values()))
+    ours, theirs = np.array(main["ours"]["step_losses"]), np.array(main["torch"]["step_losses"])
+
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot(theirs, label=main["torch"]["name"], alpha=0.8, linewidth=0.8)
+    ax.plot(ours, label="nyangtorch", alpha=0.8, linewidth=0.8, linestyle="--")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_title(f"training loss per step ({main['config']['dtype']})")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "losses.png", dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    for name, result in results.items():
+        a, b = np.array(result["ours"]["step_losses"]), np.array(result["torch"]["step_losses"])
+        ax.semilogy(
+            np.abs(a - b) / np.maximum(np.abs(b), 1e-300) + 1e-18, label=name, linewidth=0.8
+        )
+    ax.set_xlabel("step")
+    ax.set_ylabel("|loss difference| / loss")
+    ax.set_title("per-step relative loss difference, nyangtorch vs torch")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "loss_difference.png", dpi=100)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    for ax, (key, label) in zip(
+        axes,
+        [
+            ("train_seconds", "train time (s)"),
+            ("inference_seconds", "test inference (s)"),
+            ("peak_memory_mb", "peak memory (MB)"),
+        ],
+    ):
+        values = [main["ours"].get(key) or 0, main["torch"].get(key) or 0]
+        ax.bar(["nyangtorch", "torch"], values, color=["tab:orange", "tab:blue"])
+        ax.set_title(label)
+    fig.tight_layout()
+    fig.savefig(folder / "speed_memory.png", dpi=100)
+    plt.close(fig)
+
+    (folder / "summary.md").write_text(summary_markdown(payload))
+    return folder
+
+
+def _fmt(value, spec: str = ".4f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def summary_markdown(payload: dict) -> str:
+    lines = ["# nyangtorch vs PyTorch", ""]
+    env = payload["environment"]
+    blas = env["blas"][0] if isinstance(env["blas"], list) and env["blas"] else {}
+    lines += [
+        f"numpy {env['numpy']} ({blas.get('internal_api')} {blas.get('version')}, kernel "
+        f"{blas.get('architecture')}, {blas.get('num_threads')} threads), torch {env['torch']} "
+        f"({env['torch_threads']} threads), {env['cpus']} CPUs, "
+        f"OPENBLAS env {env['openblas_env']}.",
+        "",
+    ]
+    for name in ("float64", "float32"):
+        if name not in payload:
+            continue
+        r = payload[name]
+        o, t, c = r["ours"], r["torch"], r["config"]
+        lines += [
+            f"## {name} twin run",
+            "",
+            f"{c['steps']} steps, batch {c['batch_size']}, "
+            f"{c['optimizer']} {c['optimizer_kwargs']}, "
+            f"{c['epochs']} epoch(s), scheduler {c['scheduler']}.",
+            "",
+            f"- largest per-step loss difference: {r['max_abs_loss_diff']:.3g} absolute, "
+            f"{r['max_rel_loss_diff']:.3g} relative",
+            f"- largest final weight difference: {r['max_weight_diff']:.3g}",
+            "",
+        ]
+        lines += ["| | nyangtorch | torch | ours ÷ torch |", "|---|---|---|---|"]
+        for key, label, spec in [
+            ("test_accuracy", "test accuracy", ".4f"),
+            ("test_f1", "test macro-F1", ".4f"),
+            ("train_seconds", "training time (s)", ".1f"),
+            ("inference_seconds", "test inference (s)", ".2f"),
+            ("peak_memory_mb", "peak memory (MB)", ".0f"),
+        ]:
+            a, b = o.get(key), t.get(key)
+            ratio = f"{a / b:.2f}" if a and b and not key.startswith("test_") else ""
+            lines.append(f"| {label} | {_fmt(a, spec)} | {_fmt(b, spec)} | {ratio} |")
+        if o["epochs"]:
+            lines += [
+                "",
+                "| epoch | valid acc (ours) | valid acc (torch) "
+                "| valid loss (ours) | valid loss (torch) |",
+                "|---|---|---|---|---|",
+            ]
+            for eo, et in zip(o["epochs"], t["epochs"]):
+                lines.append(
+                    f"| {eo['epoch']} | {eo['valid_accuracy']:.4f} | {et['valid_accuracy']:.4f} | "
+                    f"{eo['valid_loss']:.4f} | {et['valid_loss']:.4f} |"
+                )
+        lines.append("")
+    lines += [
+        "## Every difference, explained",
+        "",
+        "| topic | status | finding | what was done |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d['topic']} | {d['status']} | {d['finding']} | {d['action']} |"
+        for d in payload["differences"]
+    ]
+    lines += [
+        "",
+        "![losses](losses.png)",
+        "",
+        "![difference](loss_difference.png)",
+        "",
+        "![speed](speed_memory.png)",
+        "",
+    ]
+    return "\n".join(lines)

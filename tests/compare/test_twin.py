@@ -1,0 +1,114 @@
+"""nyangtorch vs torch: converter round trip, refusals, and per-step float64 parity."""
+
+import numpy as np
+import pytest
+import torch
+
+import nyangtorch
+from nyangtorch import models, nn
+from nyangtorch.compare import from_torch, to_torch, twin_run
+from nyangtorch.data import FashionMNIST, NyangDataloader
+
+
+def every_layer_model():
+    return nn.NyangFlow(
+        nn.Conv(1, 4, 3, padding=1), nn.BatchNorm(4), nn.LeakyReLU(0.1), nn.MaxPool(2),
+        nn.Conv(4, 6, 3, stride=2, bias=False), nn.ELU(0.7), nn.AvgPool(2, 1, 1), nn.Flatten(),
+        nn.Dropout(0.3), nn.Linear(24, 16), nn.BatchNorm(16), nn.SELU(),
+        nn.Linear(16, 8), nn.Tanh(),
+        nn.NyangFlow(nn.Linear(8, 5), nn.Sigmoid()), nn.Linear(5, 3), nn.Softmax(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_round_trip_gives_identical_outputs(dtype):
+    nyangtorch.manual_seed(0)
+    model = every_layer_model().to(dtype)
+    x = np.random.default_rng(0).standard_normal((5, 1, 8, 8)).astype(dtype)
+    model(x)  # move the BatchNorm running statistics away from their initial values
+    model.eval()
+    twin = to_torch(model)
+    assert isinstance(twin[1], torch.nn.BatchNorm2d) and isinstance(twin[10], torch.nn.BatchNorm1d)
+    assert not twin.training
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            twin(torch.from_numpy(x)).numpy(), model(x), rtol=1e-5 if dtype == np.float32 else 1e-12
+        )
+    back = from_torch(twin)
+    assert repr(back) == repr(model) and not back.training
+    np.testing.assert_array_equal(back(x), model(x))
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[k], v)
+
+
+def test_unsupported_layers_are_named():
+    class Custom(nn.NyangModel):
+        def forward(self, x):
+            return x
+
+    with pytest.raises(TypeError, match=r"layer 1 Custom\(\) has no PyTorch twin"):
+        to_torch(nn.NyangFlow(nn.Linear(2, 2), Custom()))
+    with pytest.raises(TypeError, match="classic .*dropout"):
+        to_torch(nn.NyangFlow(nn.Dropout(0.5, inverted=False)))
+    with pytest.raises(TypeError, match="BatchNorm1d from BatchNorm2d"):
+        to_torch(nn.NyangFlow(nn.BatchNorm(3)))
+    with pytest.raises(TypeError, match="layer 0 .*dilation"):
+        from_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, dilation=2)))
+    with pytest.raises(TypeError, match="layer 1 GELU has no nyangtorch twin"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.GELU()))
+
+
+@pytest.fixture(scope="module")
+def fashion_subset():
+    return FashionMNIST("test", download=False).subset(np.arange(640))
+
+
+@pytest.mark.parametrize(
+    "make", [models.reference_cnn, models.reference_cnn_bn], ids=["cnn", "cnn-bn"]
+)
+@pytest.mark.parametrize(
+    "optimizer,kwargs", [("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 1e-3})]
+)
+def test_float64_twin_run_agrees_step_by_step(fashion_subset, make, optimizer, kwargs):
+    nyangtorch.manual_seed(0)
+    loader = NyangDataloader(fashion_subset, batch_size=32, shuffle=True, seed=0)
+    result = twin_run(
+        make(),
+        loader,
+        epochs=1,
+        max_steps=20,
+        optimizer=optimizer,
+        optimizer_kwargs=kwargs,
+        dtype=np.float64,
+    )
+    assert result.config["steps"] == 20
+    assert result.ours.step_losses[-1] < result.ours.step_losses[0]  # it really trains
+    assert result.max_rel_loss_diff < 1e-8, result.max_rel_loss_diff
+    assert result.max_weight_diff < 1e-7, result.max_weight_diff
+
+
+def test_float32_twin_run_records_everything(fashion_subset):
+    nyangtorch.manual_seed(0)
+    train = NyangDataloader(
+        fashion_subset.subset(np.arange(320)), batch_size=64, shuffle=True, seed=0
+    )
+    test = NyangDataloader(fashion_subset.subset(np.arange(320, 640)), batch_size=128)
+    result = twin_run(
+        models.reference_cnn(),
+        train,
+        test,
+        test,
+        epochs=2,
+        scheduler=("StepDecay", {"step_size": 1}),
+        measure_memory=True,
+        memory_steps=3,
+    )
+    for side in (result.ours, result.torch):
+        assert len(side.step_losses) == 10 and len(side.epochs) == 2
+        assert (
+            side.test_accuracy is not None
+            and side.inference_seconds > 0
+            and side.peak_memory_mb > 0
+        )
+    assert result.max_rel_loss_diff < 1e-3  # float32 rounding only
+    assert abs(result.ours.test_accuracy - result.torch.test_accuracy) <= 0.02
