@@ -13,11 +13,10 @@ are ours ÷ torch (below 1: nyangtorch is faster or smaller).
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
-from common import blas_info, set_threads
+from common import blas_info, median_time, set_threads
 
 import nyangtorch
 from nyangtorch import models, nn, optim
@@ -48,16 +47,9 @@ def step_block_seconds(model, batches, steps: int, repeats: int) -> tuple[float,
             torch.nn.functional.cross_entropy(twin(x), y).backward()
             topt.step()
 
-    result = []
-    for fn in (ours, theirs):
-        fn()  # warm-up
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        result.append(float(np.median(times)) / steps)
-    return result[0], result[1]
+    return median_time(ours, repeats, warmup=1) / steps, median_time(
+        theirs, repeats, warmup=1
+    ) / steps
 
 
 def inference_seconds(model, test_loader, repeats: int) -> tuple[float, float]:
@@ -75,17 +67,9 @@ def inference_seconds(model, test_loader, repeats: int) -> tuple[float, float]:
             for x in tbatches:
                 twin(x)
 
-    out = []
-    for fn in (ours, theirs):
-        fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        out.append(float(np.median(times)))
+    result = median_time(ours, repeats, warmup=1), median_time(theirs, repeats, warmup=1)
     model.train()
-    return out[0], out[1]
+    return result
 
 
 def memory(side: str, model, x, y, test_loader) -> float:

@@ -16,7 +16,8 @@ import torch
 from common import blas_info, median_time, set_threads
 
 import nyangtorch
-from nyangtorch import nn, optim
+from nyangtorch import models, nn, optim
+from nyangtorch.compare import to_torch
 
 
 def layer_cases(batch: int):
@@ -64,37 +65,9 @@ def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float]:
     return median_time(ours_step), median_time(torch_step)
 
 
-def reference_cnn_pair():
-    ours = nn.NyangFlow(
-        nn.Conv(1, 32, 3),
-        nn.ReLU(),
-        nn.MaxPool(2),
-        nn.Conv(32, 64, 3),
-        nn.ReLU(),
-        nn.MaxPool(2),
-        nn.Flatten(),
-        nn.Linear(1600, 128),
-        nn.ReLU(),
-        nn.Linear(128, 10),
-    )
-    theirs = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(32, 64, 3),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(1600, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    )
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
-    return ours, theirs
-
-
 def time_training_step(batch: int) -> tuple[float, float]:
-    ours, theirs = reference_cnn_pair()
+    ours = models.reference_cnn()
+    theirs = to_torch(ours)
     rng = np.random.default_rng(1)
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)

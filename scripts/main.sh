@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/nyangtorch train fashion-mnist --model cnn --epochs 15 --scheduler step \
+.venv/bin/nyangtorch train fashion-mnist --model cnn --epochs 24 --scheduler step --augment \
     --out runs/fashion-mnist "$@"
