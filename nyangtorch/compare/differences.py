@@ -88,8 +88,8 @@ DIFFERENCES = [
         "finding": "PyTorch spreads element-wise ops (ReLU, pooling, BatchNorm) over both cores; NumPy "
         "runs them on one, and only its BLAS uses both.",
         "action": "Measured before deciding: splitting ReLU over two threads saved 12% and col2im nothing "
-                  "(both are memory-bound on these machines), so element-wise code stays single-threaded "
-                  "and readable; the layer benchmark shows the remaining cost (ReLU about 2×).",
+        "(both are memory-bound on these machines), so element-wise code stays single-threaded "
+        "and readable; the layer benchmark shows the remaining cost (ReLU about 2×).",
     },
     {
         "topic": "Loss targets",

@@ -55,9 +55,8 @@ class Conv(NyangModel):
         return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
         expected = f"(N, {self.in_channels}, H, W)"
-        check_input(self, x, expected, (4,), hint)
+        check_input(self, x, expected, (4,))
         check_channels(self, x, expected, self.in_channels)
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)

@@ -19,13 +19,18 @@ def pair(value: int | tuple[int, int], what: str) -> tuple[int, int]:
     return int(value[0]), int(value[1])
 
 
-def check_input(
-    layer, x: np.ndarray, expected: str, ndims: tuple[int, ...], hint: str = ""
-) -> None:
-    """Raise ``ValueError`` naming the layer, the expected layout and the shape that came."""
+def check_input(layer, x: np.ndarray, expected: str, ndims: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` naming the layer, the expected layout and the shape that came,
+    with a hint for the two usual slips: an image batch without its channel axis, and
+    images fed to a Linear layer without a Flatten."""
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{layer!r}: expected a NumPy array, got {type(x).__name__}")
     if x.ndim not in ndims:
+        hint = ""
+        if ndims == (4,) and x.ndim == 3:
+            hint = " — did you forget the channel axis?"
+        elif ndims == (2,) and x.ndim > 2:
+            hint = " — add a Flatten() before this layer?"
         raise ValueError(f"{layer!r}: expected input {expected}, got {x.shape}{hint}")
 
 

@@ -22,7 +22,7 @@ class Linear(NyangModel):
         self.bias = Parameter(np.zeros(out_features, DEFAULT_DTYPE)) if bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        check_input(self, x, f"(N, {self.in_features})", (2,), _flatten_hint(x))
+        check_input(self, x, f"(N, {self.in_features})", (2,))
         check_channels(self, x, f"(N, {self.in_features})", self.in_features)
         y = x @ self.weight.data.T
         if self.bias is not None:
@@ -47,7 +47,3 @@ class Linear(NyangModel):
 
     def extra_repr(self) -> str:
         return f"{self.in_features}→{self.out_features}, bias={self.bias is not None}"
-
-
-def _flatten_hint(x) -> str:
-    return " — add a Flatten() before this layer?" if getattr(x, "ndim", 2) > 2 else ""

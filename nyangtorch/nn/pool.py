@@ -34,8 +34,7 @@ class _Pool(NyangModel):
             )
 
     def _windows(self, x: np.ndarray):
-        hint = " — did you forget the channel axis?" if getattr(x, "ndim", 4) == 3 else ""
-        check_input(self, x, "(N, C, H, W)", (4,), hint)
+        check_input(self, x, "(N, C, H, W)", (4,))
         out = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
         xp = pad_hw(channels_last(x), self.padding, self.pad_value)
         return xp, windows(xp, self.kernel_size, self.stride, out), out
