@@ -11,8 +11,21 @@ from .split import nyang_split
 from .transforms import NyangTransform, nyang_transforms
 
 __all__ = [
-    "FASHION_CLASSES", "ArrayDataset", "Digits", "FashionMNIST", "ImageError", "NyangDataloader",
-    "NyangDataset", "NyangNyangDataset", "NyangTransform", "export_image_folder", "load_image",
-    "nyang_images_grid", "nyang_split", "nyang_transforms", "nyangnyang_dataset_ready", "one_hot",
+    "FASHION_CLASSES",
+    "ArrayDataset",
+    "Digits",
+    "FashionMNIST",
+    "ImageError",
+    "NyangDataloader",
+    "NyangDataset",
+    "NyangNyangDataset",
+    "NyangTransform",
+    "export_image_folder",
+    "load_image",
+    "nyang_images_grid",
+    "nyang_split",
+    "nyang_transforms",
+    "nyangnyang_dataset_ready",
+    "one_hot",
     "read_idx",
 ]

@@ -69,7 +69,11 @@ def _download(folder: Path, names: list[str], base_url: str) -> None:
 
 def fashion_mnist_places() -> list[Path]:
     """Where ``FashionMNIST(root=None)`` looks, in order."""
-    places = [Path(os.environ["NYANGTORCH_DATA"]) / "fashion-mnist"] if os.environ.get("NYANGTORCH_DATA") else []
+    places = (
+        [Path(os.environ["NYANGTORCH_DATA"]) / "fashion-mnist"]
+        if os.environ.get("NYANGTORCH_DATA")
+        else []
+    )
     return places + [Path.home() / ".cache" / "nyangtorch" / "fashion-mnist", DEBIAN_DIR]
 
 
@@ -83,8 +87,14 @@ class FashionMNIST(ArrayDataset):
     If all fail, the error lists every place tried.
     """
 
-    def __init__(self, split: str = "train", root: str | Path | None = None, transform=None,
-                 download: bool = True, base_url: str = FASHION_URL) -> None:
+    def __init__(
+        self,
+        split: str = "train",
+        root: str | Path | None = None,
+        transform=None,
+        download: bool = True,
+        base_url: str = FASHION_URL,
+    ) -> None:
         if split not in ("train", "test"):
             raise ValueError(f"FashionMNIST: split must be 'train' or 'test', got {split!r}")
         prefix = "train" if split == "train" else "t10k"
@@ -101,7 +111,9 @@ class FashionMNIST(ArrayDataset):
                 tried.append(f"  download from {base_url} into {target}: {error}")
         if folder is None:
             raise FileNotFoundError(
-                "Fashion-MNIST not found. Tried:\n" + "\n".join(tried) + f"\nInstall it with `{APT_HINT}`, "
+                "Fashion-MNIST not found. Tried:\n"
+                + "\n".join(tried)
+                + f"\nInstall it with `{APT_HINT}`, "
                 "put the four .gz files in one of those folders, or allow download=True."
             )
         self.folder = folder
@@ -120,4 +132,6 @@ class Digits(ArrayDataset):
             raise ImportError("Digits needs scikit-learn: pip install scikit-learn") from error
         digits = load_digits()
         images = np.round(digits.images * (255 / 16)).astype(np.uint8)
-        super().__init__(images, digits.target.astype(np.int64), [str(i) for i in range(10)], transform)
+        super().__init__(
+            images, digits.target.astype(np.int64), [str(i) for i in range(10)], transform
+        )

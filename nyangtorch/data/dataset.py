@@ -59,11 +59,18 @@ class ArrayDataset(NyangDataset):
     """Images held in memory: ``images`` (N, H, W) or (N, H, W, C); ``labels`` class indices
     (N,) or one-hot (N, C); ``classes`` names (default "0", "1", ...)."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, classes: Sequence[str] | None = None,
-                 transform=None) -> None:
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        classes: Sequence[str] | None = None,
+        transform=None,
+    ) -> None:
         images, labels = np.asarray(images), np.asarray(labels)
         if images.ndim not in (3, 4):
-            raise ValueError(f"ArrayDataset: images must be (N, H, W) or (N, H, W, C), got {images.shape}")
+            raise ValueError(
+                f"ArrayDataset: images must be (N, H, W) or (N, H, W, C), got {images.shape}"
+            )
         if len(images) != len(labels):
             raise ValueError(f"ArrayDataset: {len(images)} images but {len(labels)} labels")
         if labels.ndim == 2:
@@ -103,7 +110,9 @@ class ArrayDataset(NyangDataset):
     def subset(self, indices: Sequence[int]) -> ArrayDataset:
         """A new dataset of the samples at ``indices`` (same classes and transform)."""
         indices = np.asarray(indices)
-        return ArrayDataset(self.images[indices], self.targets[indices], self.classes, self.transform)
+        return ArrayDataset(
+            self.images[indices], self.targets[indices], self.classes, self.transform
+        )
 
 
 class NyangNyangDataset(NyangDataset):
@@ -116,10 +125,20 @@ class NyangNyangDataset(NyangDataset):
     and counts them in ``skipped``.
     """
 
-    def __init__(self, root: str | Path, classes: Sequence[str] | None = None, mode: str = "train",
-                 ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0, transform=None,
-                 image_size: int | tuple[int, int] | None = None, channels: int | None = None,
-                 stratify: bool = True, cache: bool = True, skip_bad: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        classes: Sequence[str] | None = None,
+        mode: str = "train",
+        ratios: Sequence[float] = (0.8, 0.1, 0.1),
+        seed: int = 0,
+        transform=None,
+        image_size: int | tuple[int, int] | None = None,
+        channels: int | None = None,
+        stratify: bool = True,
+        cache: bool = True,
+        skip_bad: bool = False,
+    ) -> None:
         if channels not in (None, 1, 3):
             raise ValueError(f"NyangNyangDataset: channels must be 1, 3 or None, got {channels}")
         self.root, self.mode, self.transform = Path(root), mode, transform
@@ -129,7 +148,11 @@ class NyangNyangDataset(NyangDataset):
         images, kept, self.skipped = [], [], []
         for path, label in samples:
             try:
-                image = load_image(path, channels, image_size) if cache else _header(path, channels, image_size)
+                image = (
+                    load_image(path, channels, image_size)
+                    if cache
+                    else _header(path, channels, image_size)
+                )
             except ImageError as error:
                 if not skip_bad:
                     raise
@@ -139,7 +162,10 @@ class NyangNyangDataset(NyangDataset):
             images.append(image)
             kept.append((path, label))
         if self.skipped:
-            warnings.warn(f"NyangNyangDataset: skipped {len(self.skipped)} unreadable image(s) in {root}", stacklevel=2)
+            warnings.warn(
+                f"NyangNyangDataset: skipped {len(self.skipped)} unreadable image(s) in {root}",
+                stacklevel=2,
+            )
         _check_same_size(kept, images)
         self.samples = kept
         self._images = images if cache else None
@@ -149,7 +175,11 @@ class NyangNyangDataset(NyangDataset):
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         path, label = self.samples[index]
-        image = self._images[index] if self._images is not None else load_image(path, self.channels, self.image_size)
+        image = (
+            self._images[index]
+            if self._images is not None
+            else load_image(path, self.channels, self.image_size)
+        )
         return self._apply(image), label
 
 

@@ -15,7 +15,9 @@ def folder_name(class_name: str) -> str:
     return re.sub(r"[^\w.\- ]", "_", class_name).strip() or "_"
 
 
-def export_image_folder(dataset: NyangDataset, directory: str | Path, limit: int | None = None) -> Path:
+def export_image_folder(
+    dataset: NyangDataset, directory: str | Path, limit: int | None = None
+) -> Path:
     """Save each (untransformed) sample as a PNG under its class folder; returns the folder.
 
     Images must be uint8 (H, W, 1) or (H, W, 3), as the built-in datasets hold them.
@@ -32,7 +34,9 @@ def export_image_folder(dataset: NyangDataset, directory: str | Path, limit: int
         for i in range(len(dataset) if limit is None else min(limit, len(dataset))):
             image, label = dataset[i]
             if image.dtype != np.uint8:
-                raise ValueError(f"export_image_folder: sample {i} is {image.dtype}, expected uint8 pixels")
+                raise ValueError(
+                    f"export_image_folder: sample {i} is {image.dtype}, expected uint8 pixels"
+                )
             Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(
                 directory / names[int(np.argmax(label))] / f"{i:06d}.png"
             )

@@ -32,8 +32,16 @@ def displayable(images: np.ndarray, mean=None, std=None) -> np.ndarray:
     return np.clip(x, 0, 1)
 
 
-def nyang_images_grid(images: np.ndarray, labels=None, class_names: Sequence[str] | None = None, path=None,
-                      ncols: int = 8, predictions=None, mean=None, std=None):
+def nyang_images_grid(
+    images: np.ndarray,
+    labels=None,
+    class_names: Sequence[str] | None = None,
+    path=None,
+    ncols: int = 8,
+    predictions=None,
+    mean=None,
+    std=None,
+):
     """Show images in a grid titled with their labels; with ``predictions``, each title is
     "predicted (true)" and wrong ones are marked in red with a red frame.
 
@@ -47,7 +55,9 @@ def nyang_images_grid(images: np.ndarray, labels=None, class_names: Sequence[str
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as error:
-        raise ImportError("the image grid needs matplotlib: pip install 'nyangtorch[plots]'") from error
+        raise ImportError(
+            "the image grid needs matplotlib: pip install 'nyangtorch[plots]'"
+        ) from error
     x = displayable(images, mean, std)
     true, pred = _as_indices(labels), _as_indices(predictions)
     name = (lambda i: class_names[i]) if class_names is not None else str
@@ -62,8 +72,12 @@ def nyang_images_grid(images: np.ndarray, labels=None, class_names: Sequence[str
             ax.axis("off")
             continue
         img = x[k]
-        ax.imshow(img[..., 0] if img.shape[-1] == 1 else img, cmap="gray" if img.shape[-1] == 1 else None,
-                  vmin=0, vmax=1)
+        ax.imshow(
+            img[..., 0] if img.shape[-1] == 1 else img,
+            cmap="gray" if img.shape[-1] == 1 else None,
+            vmin=0,
+            vmax=1,
+        )
         if pred is not None:
             wrong = true is not None and pred[k] != true[k]
             title = f"{name(pred[k])}" + (f" ({name(true[k])})" if wrong else "")

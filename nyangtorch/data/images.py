@@ -13,14 +13,17 @@ class ImageError(ValueError):
     """An image file that cannot be read; the message names the file."""
 
 
-def load_image(path: str | Path, channels: int | None = None,
-               image_size: int | tuple[int, int] | None = None) -> np.ndarray:
+def load_image(
+    path: str | Path, channels: int | None = None, image_size: int | tuple[int, int] | None = None
+) -> np.ndarray:
     """(H, W, C) uint8. ``channels``: 1 (grayscale), 3 (RGB) or None (as stored: grayscale
     stays 1 channel, anything else becomes RGB). ``image_size``: int or (H, W) to resize."""
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError as error:  # optional dependency, imported only here
-        raise ImportError("reading image files needs Pillow: pip install 'nyangtorch[images]'") from error
+        raise ImportError(
+            "reading image files needs Pillow: pip install 'nyangtorch[images]'"
+        ) from error
     try:
         with Image.open(path) as img:
             img.load()

@@ -15,7 +15,11 @@ def to_nchw(images: np.ndarray) -> np.ndarray:
 
     The result is a channels-last view, the memory layout nyangtorch's conv layers prefer.
     """
-    x = images.astype(np.float32) / np.float32(255) if images.dtype == np.uint8 else images.astype(np.float32, copy=False)
+    x = (
+        images.astype(np.float32) / np.float32(255)
+        if images.dtype == np.uint8
+        else images.astype(np.float32, copy=False)
+    )
     return x.transpose(0, 3, 1, 2)
 
 
@@ -24,7 +28,9 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, batch]).generate_state(1)[0])
 
 
-def load_batch(dataset: NyangDataset, indices: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def load_batch(
+    dataset: NyangDataset, indices: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Reseed the dataset's transform for this batch, then gather and convert it."""
     reseed = getattr(dataset.transform, "reseed", None)
     if reseed is not None:
@@ -58,10 +64,19 @@ class NyangDataloader:
     batches as ``num_workers = 0``. Workers stop when iteration ends, breaks or fails.
     """
 
-    def __init__(self, dataset: NyangDataset, batch_size: int = 32, shuffle: bool = False,
-                 drop_last: bool = False, seed: int | None = None, num_workers: int = 0) -> None:
+    def __init__(
+        self,
+        dataset: NyangDataset,
+        batch_size: int = 32,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+        num_workers: int = 0,
+    ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"NyangDataloader: batch_size must be an integer >= 1, got {batch_size!r}")
+            raise ValueError(
+                f"NyangDataloader: batch_size must be an integer >= 1, got {batch_size!r}"
+            )
         if num_workers < 0:
             raise ValueError(f"NyangDataloader: num_workers must be >= 0, got {num_workers}")
         if len(dataset) == 0:
@@ -78,8 +93,15 @@ class NyangDataloader:
     def batches(self, epoch: int) -> list[np.ndarray]:
         """The index arrays of each batch of ``epoch``."""
         n = len(self.dataset)
-        order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
-        return [order[i : i + self.batch_size] for i in range(0, len(self) * self.batch_size, self.batch_size)]
+        order = (
+            np.random.default_rng([self.seed, epoch]).permutation(n)
+            if self.shuffle
+            else np.arange(n)
+        )
+        return [
+            order[i : i + self.batch_size]
+            for i in range(0, len(self) * self.batch_size, self.batch_size)
+        ]
 
     def __iter__(self):
         epoch, self.epoch = self.epoch, self.epoch + 1
@@ -99,6 +121,7 @@ class NyangDataloader:
 
     def __repr__(self) -> str:
         return (
-            f"NyangDataloader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
+            f"NyangDataloader({type(self.dataset).__name__} of {len(self.dataset)}, "
+            f"batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, batches={len(self)}, num_workers={self.num_workers})"
         )

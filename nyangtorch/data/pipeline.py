@@ -45,10 +45,18 @@ def _builtin_parts(name: str, ratios, seed: int, data_root) -> list[ArrayDataset
     return [train.subset(train_idx), train.subset(valid_idx), test]
 
 
-def nyangnyang_dataset_ready(root: str | Path, classes: Sequence[str] | None = None, batch_size: int = 32,
-                             ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
-                             image_size: int | tuple[int, int] | None = None, augment: bool = True,
-                             num_workers: int = 0, channels: int | None = None, data_root=None):
+def nyangnyang_dataset_ready(
+    root: str | Path,
+    classes: Sequence[str] | None = None,
+    batch_size: int = 32,
+    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    image_size: int | tuple[int, int] | None = None,
+    augment: bool = True,
+    num_workers: int = 0,
+    channels: int | None = None,
+    data_root=None,
+):
     """Build the three datasets with their transforms and return
     ``(train_loader, valid_loader, test_loader, class_names)``.
 
@@ -65,17 +73,23 @@ def nyangnyang_dataset_ready(root: str | Path, classes: Sequence[str] | None = N
         preset = name
     else:
         parts = [
-            NyangNyangDataset(root, classes, mode, ratios, seed, image_size=image_size, channels=channels)
+            NyangNyangDataset(
+                root, classes, mode, ratios, seed, image_size=image_size, channels=channels
+            )
             for mode in ("train", "valid", "test")
         ]
         preset = "default"
         image_size = None  # the folder dataset already resized
-    train_images = parts[0].images if isinstance(parts[0], ArrayDataset) else np.stack(parts[0]._images)
+    train_images = (
+        parts[0].images if isinstance(parts[0], ArrayDataset) else np.stack(parts[0]._images)
+    )
     mean, std = channel_stats(train_images)
     loaders = []
     for mode, dataset in zip(("train", "valid", "test"), parts):
         dataset.transform = nyang_transforms(mode, image_size, mean, std, augment, preset, seed)
-        loader = NyangDataloader(dataset, batch_size, shuffle=mode == "train", seed=seed, num_workers=num_workers)
+        loader = NyangDataloader(
+            dataset, batch_size, shuffle=mode == "train", seed=seed, num_workers=num_workers
+        )
         loader.mean, loader.std = mean, std
         loaders.append(loader)
     return (*loaders, list(parts[0].classes))

@@ -15,9 +15,14 @@ MODES = ("train", "valid", "test")
 
 def check_ratios(ratios: Sequence[float]) -> tuple[float, float, float]:
     ratios = tuple(float(r) for r in ratios)
-    if len(ratios) != 3 or any(r < 0 for r in ratios) or not math.isclose(sum(ratios), 1.0, abs_tol=1e-6):
+    if (
+        len(ratios) != 3
+        or any(r < 0 for r in ratios)
+        or not math.isclose(sum(ratios), 1.0, abs_tol=1e-6)
+    ):
         raise ValueError(
-            f"ratios must be three non-negative numbers (train, valid, test) summing to 1, got {ratios}"
+            "ratios must be three non-negative numbers (train, valid, test) summing to 1, "
+            f"got {ratios}"
         )
     return ratios
 
@@ -43,19 +48,28 @@ def find_classes(root: str | Path, classes: Sequence[str] | None = None) -> list
     if not root.is_dir():
         raise FileNotFoundError(f"dataset root {root} does not exist or is not a folder")
     if classes is None:
-        classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        classes = sorted(
+            p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
         if not classes:
             raise ValueError(f"dataset root {root} has no class sub-folders")
     return list(classes)
 
 
 def list_images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+    )
 
 
-def nyang_split(root: str | Path, classes: Sequence[str] | None = None, mode: str = "train",
-                ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
-                stratify: bool = True) -> list[tuple[Path, np.ndarray]]:
+def nyang_split(
+    root: str | Path,
+    classes: Sequence[str] | None = None,
+    mode: str = "train",
+    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    stratify: bool = True,
+) -> list[tuple[Path, np.ndarray]]:
     """``(path, one_hot_label)`` pairs of ``mode`` from ``root/<class>/<image files>``.
 
     Labels are one-hot in the order of ``classes`` (default: sorted sub-folder names). Files
@@ -74,7 +88,9 @@ def nyang_split(root: str | Path, classes: Sequence[str] | None = None, mode: st
             raise FileNotFoundError(f"class {name!r} has no folder {folder}")
         files = list_images(folder)
         if not files:
-            raise ValueError(f"class folder {folder} has no image files ({', '.join(sorted(IMAGE_EXTENSIONS))})")
+            raise ValueError(
+                f"class folder {folder} has no image files ({', '.join(sorted(IMAGE_EXTENSIONS))})"
+            )
         files_per_class.append(files)
     eye = np.eye(len(classes), dtype=np.float32)
     labelled = [[(f, c) for f in files] for c, files in enumerate(files_per_class)]

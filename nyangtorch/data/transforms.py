@@ -24,7 +24,9 @@ def _albumentations():
     try:
         import albumentations
     except ImportError as error:  # optional dependency, imported only here
-        raise ImportError("augmentation needs albumentations: pip install 'nyangtorch[augment]'") from error
+        raise ImportError(
+            "augmentation needs albumentations: pip install 'nyangtorch[augment]'"
+        ) from error
     return albumentations
 
 
@@ -48,9 +50,15 @@ class NyangTransform:
         return f"NyangTransform({self.mode}: {steps})"
 
 
-def nyang_transforms(mode: str, image_size: int | tuple[int, int] | None = None,
-                     mean: Sequence[float] | float | None = None, std: Sequence[float] | float | None = None,
-                     augment: bool = True, preset: str = "default", seed: int = 0) -> NyangTransform:
+def nyang_transforms(
+    mode: str,
+    image_size: int | tuple[int, int] | None = None,
+    mean: Sequence[float] | float | None = None,
+    std: Sequence[float] | float | None = None,
+    augment: bool = True,
+    preset: str = "default",
+    seed: int = 0,
+) -> NyangTransform:
     """The transform for ``mode``: optional resize, then (train only, if ``augment``) the
     ``preset``'s flips / shifts / rotations / zooms, then ``x = (pixel / 255 − mean) / std``.
 
@@ -70,8 +78,14 @@ def nyang_transforms(mode: str, image_size: int | tuple[int, int] | None = None,
         p = PRESETS[preset]
         if p["flip"]:
             steps.append(A.HorizontalFlip(p=0.5))
-        steps.append(A.Affine(translate_percent=(-p["translate"], p["translate"]), rotate=(-p["rotate"], p["rotate"]),
-                              scale=p["scale"], p=0.7))
+        steps.append(
+            A.Affine(
+                translate_percent=(-p["translate"], p["translate"]),
+                rotate=(-p["rotate"], p["rotate"]),
+                scale=p["scale"],
+                p=0.7,
+            )
+        )
     mean = tuple(np.atleast_1d(0.0 if mean is None else mean).astype(float))
     std = tuple(np.atleast_1d(1.0 if std is None else std).astype(float))
     steps.append(A.Normalize(mean=mean, std=std, max_pixel_value=255.0))

@@ -15,11 +15,11 @@ from nyangtorch.data import (
     ImageError,
     NyangDataset,
     NyangNyangDataset,
+    builtin,
     export_image_folder,
     read_idx,
 )
 from nyangtorch.data.export import folder_name
-from nyangtorch.data import builtin
 
 
 def test_abstract_base_cannot_be_instantiated():
@@ -105,7 +105,11 @@ def test_fashion_mnist_parses_the_real_files():
     train = FashionMNIST("train", root=builtin.DEBIAN_DIR, download=False)
     test = FashionMNIST("test", download=False)
     assert train.images.shape == (60000, 28, 28, 1) and train.images.dtype == np.uint8
-    assert len(test) == 10000 and train.classes[0] == "T-shirt/top" and train.classes[9] == "Ankle boot"
+    assert (
+        len(test) == 10000
+        and train.classes[0] == "T-shirt/top"
+        and train.classes[9] == "Ankle boot"
+    )
     assert train.targets.min() == 0 and train.targets.max() == 9
     np.testing.assert_array_equal(np.bincount(train.targets), [6000] * 10)
     assert train.targets[0] == 9  # the first training image is an ankle boot
@@ -118,7 +122,12 @@ def test_fashion_mnist_not_found_lists_every_place(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError) as info:
         FashionMNIST(download=False)
     message = str(info.value)
-    for place in ("env/fashion-mnist", "home/.cache/nyangtorch/fashion-mnist", "debian", "apt-get install"):
+    for place in (
+        "env/fashion-mnist",
+        "home/.cache/nyangtorch/fashion-mnist",
+        "debian",
+        "apt-get install",
+    ):
         assert place in message
 
 

@@ -29,7 +29,12 @@ def test_batches_shapes_and_last_partial_batch():
     assert len(loader) == len(batches) == 5
     assert [len(x) for x, _ in batches] == [5, 5, 5, 5, 3]
     x, y = batches[0]
-    assert x.shape == (5, 1, 4, 4) and x.dtype == np.float32 and y.shape == (5, 3) and y.dtype == np.float32
+    assert (
+        x.shape == (5, 1, 4, 4)
+        and x.dtype == np.float32
+        and y.shape == (5, 3)
+        and y.dtype == np.float32
+    )
     np.testing.assert_array_equal(y.argmax(axis=1), np.arange(5) % 3)
     assert x.max() <= 1.0  # uint8 scaled to [0, 1]
 
@@ -50,7 +55,9 @@ def test_every_sample_once_per_epoch_and_shuffle_per_epoch():
 
 
 def test_no_shuffle_keeps_order():
-    assert [i for x, _ in NyangDataloader(numbered(), batch_size=6) for i in ids(x)] == list(range(23))
+    assert [i for x, _ in NyangDataloader(numbered(), batch_size=6) for i in ids(x)] == list(
+        range(23)
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5])
@@ -69,7 +76,9 @@ def test_workers_yield_exactly_the_same_batches_with_augmentation():
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(ya, yb)
     raw = np.stack([Digits().images[i] for i in np.arange(200)])
-    assert not np.allclose(np.sort(serial[0][0].ravel()), np.sort(((raw[:32] / 255 - 0.3) / 0.4).ravel()))
+    assert not np.allclose(
+        np.sort(serial[0][0].ravel()), np.sort(((raw[:32] / 255 - 0.3) / 0.4).ravel())
+    )
 
 
 def test_workers_stop_when_iteration_breaks_or_fails():
@@ -115,18 +124,24 @@ def test_transforms_per_mode():
 
 
 def test_pipeline_on_digits():
-    train, valid, test, names = nyangnyang_dataset_ready("digits", batch_size=64, ratios=(0.7, 0.15, 0.15))
+    train, valid, test, names = nyangnyang_dataset_ready(
+        "digits", batch_size=64, ratios=(0.7, 0.15, 0.15)
+    )
     assert names == [str(i) for i in range(10)]
     sizes = [len(loader.dataset) for loader in (train, valid, test)]
     assert sum(sizes) == 1797 and abs(sizes[0] / 1797 - 0.7) < 0.01
     assert train.shuffle and not valid.shuffle and not test.shuffle
     x, _ = next(iter(test))
     assert abs(float(x.mean())) < 0.3  # normalised with the train statistics
-    assert "Affine" in repr(train.dataset.transform) and "Affine" not in repr(test.dataset.transform)
+    assert "Affine" in repr(train.dataset.transform) and "Affine" not in repr(
+        test.dataset.transform
+    )
 
 
 def test_pipeline_on_a_folder(folder):
-    train, valid, test, names = nyangnyang_dataset_ready(folder, batch_size=4, ratios=(0.6, 0.2, 0.2), augment=False)
+    train, valid, test, names = nyangnyang_dataset_ready(
+        folder, batch_size=4, ratios=(0.6, 0.2, 0.2), augment=False
+    )
     assert names == ["cat", "dog", "fox"]
     assert [len(loader.dataset) for loader in (train, valid, test)] == [22, 8, 7]
     x, y = next(iter(train))
@@ -143,9 +158,19 @@ def test_images_grid_marks_wrong_predictions(tmp_path):
     import matplotlib.colors as mcolors
 
     x = np.random.default_rng(0).standard_normal((5, 1, 8, 8)).astype(np.float32)
-    fig = nyang_images_grid(x, np.array([0, 1, 2, 0, 1]), ["a", "b", "c"], tmp_path / "g.png", ncols=3,
-                            predictions=np.eye(3)[[0, 1, 1, 0, 2]], mean=(0.5,), std=(0.2,))
+    fig = nyang_images_grid(
+        x,
+        np.array([0, 1, 2, 0, 1]),
+        ["a", "b", "c"],
+        tmp_path / "g.png",
+        ncols=3,
+        predictions=np.eye(3)[[0, 1, 1, 0, 2]],
+        mean=(0.5,),
+        std=(0.2,),
+    )
     assert (tmp_path / "g.png").stat().st_size > 1000
-    titles = [(ax.get_title(), mcolors.to_hex(ax.title.get_color())) for ax in fig.axes if ax.get_title()]
+    titles = [
+        (ax.get_title(), mcolors.to_hex(ax.title.get_color())) for ax in fig.axes if ax.get_title()
+    ]
     assert titles[2] == ("b (c)", "#ff0000") and titles[0] == ("a", "#008000")
     assert len(titles) == 5  # the sixth cell of the 2×3 grid is blank
