@@ -21,7 +21,6 @@ from common import blas_info, median_time, set_threads
 import nyangtorch
 from nyangtorch import models, nn, optim
 from nyangtorch.compare import peak_memory_mb, to_torch
-from nyangtorch.compare.twin import _memory_workload
 from nyangtorch.data import FashionMNIST, NyangDataloader
 
 
@@ -74,7 +73,7 @@ def inference_seconds(model, test_loader, repeats: int) -> tuple[float, float]:
 
 def memory(side: str, model, x, y, test_loader) -> float:
     """Peak MB of 10 training steps and test-set inference, in a forked process."""
-    return peak_memory_mb(lambda: _memory_workload(side, model, x, y, test_loader, np.float32, 10))
+    return peak_memory_mb(side, model, x, y, [xb for xb, _ in test_loader], np.float32, steps=10)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """nyangtorch vs PyTorch: model conversion, twin runs and their report (imports torch lazily)."""
 
 from .convert import from_torch, to_torch
-from .twin import Side, TwinResult, peak_memory_mb, twin_run
+from .memory import peak_memory_mb
+from .twin import Side, TwinResult, twin_run
 
 __all__ = ["Side", "TwinResult", "from_torch", "peak_memory_mb", "to_torch", "twin_run"]

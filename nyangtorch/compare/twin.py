@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -12,6 +11,7 @@ from .. import nn, optim
 from ..eval.metrics import accuracy, f1_score
 from ..nn.module import no_grad
 from .convert import _torch, to_torch
+from .memory import peak_memory_mb
 
 TORCH_SCHEDULERS = {"StepDecay": "StepLR", "ExpoDecay": "ExponentialLR"}
 
@@ -101,7 +101,7 @@ def twin_run(
     stepped once per epoch). Every step's loss is recorded on both sides; after every epoch
     both are validated; at the end both are tested and timed. ``dtype=np.float64`` makes
     both sides compute in float64: the parity mode. ``measure_memory`` runs each side's
-    training steps and inference in a forked process to read its own peak memory.
+    training steps and inference in a fresh process to read its own peak memory.
     """
     torch = _torch()
     optimizer_kwargs = dict(optimizer_kwargs or {"lr": 1e-3})
@@ -189,76 +189,9 @@ def twin_run(
     )
     if measure_memory:
         x, y = next(iter(train_loader))
+        tests = [xb for xb, _ in test_loader] if test_loader is not None else []
         ours.peak_memory_mb, twin.peak_memory_mb = (
-            peak_memory_mb(
-                lambda side=side: _memory_workload(
-                    side, model, x, y, test_loader, dtype, memory_steps
-                )
-            )
+            peak_memory_mb(side, model, x, y, tests, dtype, memory_steps)
             for side in ("ours", "torch")
         )
     return result
-
-
-def _memory_workload(side, model, x, y, test_loader, dtype, steps) -> None:
-    """Training steps on one batch, then inference over the test set (for peak memory)."""
-    torch = _torch()
-    x = x.astype(dtype)
-    if side == "ours":
-        opt, ce = optim.Adam(model.parameters()), nn.CE()
-        for _ in range(steps):
-            opt.zero_grad()
-            ce(model(x), y)
-            model.backward_params(ce.backward())
-            opt.step()
-        model.eval()
-        with no_grad():
-            for xb, _ in test_loader or []:
-                model(xb.astype(dtype, copy=False))
-    else:
-        twin = to_torch(model)
-        opt = torch.optim.Adam(twin.parameters())
-        xt, yt = _as_torch_input(torch, x, dtype), torch.from_numpy(y.astype(dtype))
-        for _ in range(steps):
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(twin(xt), yt).backward()
-            opt.step()
-        twin.eval()
-        with torch.no_grad():
-            for xb, _ in test_loader or []:
-                twin(_as_torch_input(torch, xb, dtype))
-
-
-def _rss_kb(field_name: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field_name):
-                return int(line.split()[1])
-    return 0
-
-
-def peak_memory_mb(workload) -> float | None:
-    """Peak resident memory that ``workload()`` adds, measured in a forked child (Linux).
-
-    The child resets its high-water mark (``/proc/self/clear_refs``), runs the workload and
-    reports ``VmHWM − VmRSS before``. None where /proc is not available.
-    """
-    if not os.path.exists("/proc/self/clear_refs"):
-        return None
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            os.close(read)
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")  # reset the peak RSS counter
-            before = _rss_kb("VmRSS:")
-            workload()
-            os.write(write, str((_rss_kb("VmHWM:") - before) / 1024).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as f:
-        text = f.read()
-    os.waitpid(pid, 0)
-    return float(text) if text else None
