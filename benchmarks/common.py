@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-import time
 
-import numpy as np
+from nyangtorch.compare.speed import median_seconds
 
 
 def median_time(fn, repeat: int = 20, warmup: int = 3) -> float:
     """Median wall time of ``fn()`` in seconds (these machines are noisy: medians, not means)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_seconds(fn, repeat, warmup)
 
 
 def blas_info() -> str:

@@ -16,59 +16,13 @@ import argparse
 
 import numpy as np
 import torch
-from common import blas_info, median_time, set_threads
+from common import blas_info, set_threads
 
 import nyangtorch
-from nyangtorch import models, nn, optim
-from nyangtorch.compare import peak_memory_mb, to_torch
+from nyangtorch import models
+from nyangtorch.compare import peak_memory_mb
+from nyangtorch.compare.speed import inference_seconds, training_step_seconds
 from nyangtorch.data import FashionMNIST, NyangDataloader
-
-
-def step_block_seconds(model, batches, steps: int, repeats: int) -> tuple[float, float]:
-    """Median seconds per step of ``steps`` training steps, for nyangtorch and for torch."""
-    twin = to_torch(model)
-    ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
-    topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
-    tbatches = [
-        (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)) for x, y in batches
-    ]
-
-    def ours():
-        for x, y in batches[:steps]:
-            opt.zero_grad()
-            ce(model(x), y)
-            model.backward_params(ce.backward())
-            opt.step()
-
-    def theirs():
-        for x, y in tbatches[:steps]:
-            topt.zero_grad()
-            torch.nn.functional.cross_entropy(twin(x), y).backward()
-            topt.step()
-
-    return median_time(ours, repeats, warmup=1) / steps, median_time(
-        theirs, repeats, warmup=1
-    ) / steps
-
-
-def inference_seconds(model, test_loader, repeats: int) -> tuple[float, float]:
-    twin = to_torch(model).eval()
-    model.eval()
-    tbatches = [torch.from_numpy(np.ascontiguousarray(x)) for x, _ in test_loader]
-
-    def ours():
-        with nyangtorch.no_grad():
-            for x, _ in test_loader:
-                model(x)
-
-    def theirs():
-        with torch.no_grad():
-            for x in tbatches:
-                twin(x)
-
-    result = median_time(ours, repeats, warmup=1), median_time(theirs, repeats, warmup=1)
-    model.train()
-    return result
 
 
 def memory(side: str, model, x, y, test_loader) -> float:
@@ -96,10 +50,11 @@ def main() -> None:
                 model = make()
                 loader = NyangDataloader(train, batch, shuffle=True, seed=0)
                 batches = [b for b, _ in zip(loader, range(steps))]
-                ours_step, torch_step = step_block_seconds(model, batches, steps, repeats)
+                ours_step, torch_step = training_step_seconds(model, batches[:steps], repeats)
                 per_epoch = len(train) / batch
                 test_loader = NyangDataloader(test, batch)
-                ours_inf, torch_inf = inference_seconds(model, test_loader, max(1, repeats // 2))
+                images = [x for x, _ in test_loader]
+                ours_inf, torch_inf = inference_seconds(model, images, max(1, repeats // 2))
                 x, y = batches[0]
                 mem = [memory(side, model, x, y, test_loader) for side in ("ours", "torch")]
                 epoch_ours, epoch_torch = ours_step * per_epoch, torch_step * per_epoch

@@ -112,3 +112,37 @@ def test_float32_twin_run_records_everything(fashion_subset):
         )
     assert result.max_rel_loss_diff < 1e-3  # float32 rounding only
     assert abs(result.ours.test_accuracy - result.torch.test_accuracy) <= 0.02
+
+
+def test_report_files_and_sections(fashion_subset, tmp_path):
+    from nyangtorch.compare.report import write_report
+    from nyangtorch.compare.speed import speed_table
+
+    nyangtorch.manual_seed(0)
+    loader = NyangDataloader(
+        fashion_subset.subset(np.arange(128)), batch_size=64, shuffle=True, seed=0
+    )
+    r64 = twin_run(models.reference_cnn(), loader, max_steps=2, dtype=np.float64).to_dict()
+    r32 = twin_run(models.reference_cnn(), loader, loader, loader, epochs=1).to_dict()
+    batches = list(loader)
+    speed = speed_table(
+        {"cnn": models.reference_cnn}, batches, [x for x, _ in batches], repeats=1, memory=False
+    )
+    write_report({"float64": r64, "float32": r32, "speed": speed}, tmp_path)
+    for name in (
+        "results.json",
+        "summary.md",
+        "losses.png",
+        "loss_difference.png",
+        "speed_memory.png",
+    ):
+        assert (tmp_path / name).stat().st_size > 100, name
+    text = (tmp_path / "summary.md").read_text()
+    assert "## float64 twin run" in text and "## Speed and memory (block-timed)" in text
+    assert "| training time, interleaved (s) |" in text and "| Timing a twin run |" in text
+    interleaved = next(
+        line for line in text.splitlines() if line.startswith("| training time, interleaved")
+    )
+    assert interleaved.rstrip().endswith("|  |")  # no ratio for interleaved times
+    step = speed["models"]["cnn"]["step_ms"]
+    assert f"{step[0]:.1f} / {step[1]:.1f}" in text

@@ -1,0 +1,104 @@
+"""Block-timed speed of nyangtorch and torch on the same model and batches.
+
+Each side runs its own block of steps, timed on its own and repeated (medians): the two
+frameworks' thread pools (OpenBLAS, OpenMP) wait busily between calls, so timing them
+interleaved step by step, as a twin run does, measures their fight over the cores instead.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .. import nn, optim
+from ..nn.module import no_grad
+from .convert import _torch, to_torch
+
+
+def median_seconds(fn, repeats: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> tuple[float, float]:
+    """Seconds per Adam training step over ``batches`` [(x, y one-hot)], ours and torch's."""
+    torch = _torch()
+    twin = to_torch(model)
+    ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
+    topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+    tbatches = [
+        (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)) for x, y in batches
+    ]
+
+    def ours():
+        for x, y in batches:
+            opt.zero_grad()
+            ce(model(x), y)
+            model.backward_params(ce.backward())
+            opt.step()
+
+    def theirs():
+        for x, y in tbatches:
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(twin(x), y).backward()
+            topt.step()
+
+    n = len(batches)
+    return median_seconds(ours, repeats) / n, median_seconds(theirs, repeats) / n
+
+
+def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[float, float]:
+    """Seconds to run every batch in ``images`` in eval mode, ours and torch's."""
+    torch = _torch()
+    twin = to_torch(model).eval()
+    tbatches = [torch.from_numpy(np.ascontiguousarray(x)) for x in images]
+    was_training = model.training
+    model.eval()
+
+    def ours():
+        with no_grad():
+            for x in images:
+                model(x)
+
+    def theirs():
+        with torch.no_grad():
+            for x in tbatches:
+                twin(x)
+
+    try:
+        return median_seconds(ours, repeats), median_seconds(theirs, repeats)
+    finally:
+        model.train(was_training)
+
+
+def speed_table(
+    factories: dict, batches, test_images, repeats: int = 5, memory: bool = True
+) -> dict:
+    """``{"models": {name: {"step_ms", "inference_s", "memory_mb"}}, ...}``, each value an
+    (ours, torch) pair, for every model factory in ``factories``, on the same batches."""
+    from .memory import peak_memory_mb
+
+    torch = _torch()
+    table = {"batch_size": len(batches[0][0]), "threads": torch.get_num_threads(), "models": {}}
+    for name, make in factories.items():
+        step = training_step_seconds(make(), batches, repeats)
+        inference = inference_seconds(make(), test_images, max(1, repeats // 2))
+        x, y = batches[0]
+        mem = [
+            peak_memory_mb(side, make(), x, y, test_images, steps=10) if memory else None
+            for side in ("ours", "torch")
+        ]
+        table["models"][name] = {
+            "step_ms": [s * 1e3 for s in step],
+            "inference_s": list(inference),
+            "memory_mb": mem,
+        }
+    return table
