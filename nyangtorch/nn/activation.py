@@ -12,7 +12,7 @@ class ReLU(NyangModel):
     """``y = max(x, 0)``;  ``dx = dy · [x > 0]``. Any shape."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = keep(x > 0)
+        self._cache = keep(lambda: x > 0)
         return np.maximum(x, 0)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -28,7 +28,7 @@ class LeakyReLU(NyangModel):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         slope = np.where(x > 0, 1.0, self.negative_slope).astype(x.dtype)
-        self._cache = keep(slope)
+        self._cache = keep(slope)  # the forward uses it too
         return x * slope
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -48,9 +48,13 @@ class ELU(NyangModel):
         self.alpha = alpha
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        negative = self.alpha * np.exp(np.minimum(x, 0))  # α eˣ on the negative side
-        self._cache = keep(self.scale * np.where(x > 0, 1.0, negative).astype(x.dtype))
+        self._cache = keep(lambda: self._slope(x))
         return self.scale * (np.maximum(x, 0) + self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def _slope(self, x: np.ndarray) -> np.ndarray:
+        """dy/dx: λ on the positive side, λ α eˣ on the negative side."""
+        negative = self.alpha * np.exp(np.minimum(x, 0))
+        return (self.scale * np.where(x > 0, 1.0, negative)).astype(x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         return dy * self._saved()

@@ -37,8 +37,14 @@ def is_grad_enabled() -> bool:
 
 
 def keep(value):
-    """What a forward pass stores for backward: ``value``, or None inside :func:`no_grad`."""
-    return value if _grad_enabled else None
+    """What a forward pass stores for backward: ``value``, or None inside :func:`no_grad`.
+
+    Pass a function to compute the value only when it will be kept (an activation's mask is
+    pure backward work that inference should not pay for).
+    """
+    if not _grad_enabled:
+        return None
+    return value() if callable(value) else value
 
 
 class Parameter:

@@ -197,3 +197,30 @@ def test_backward_params_gives_the_same_parameter_gradients():
         grads.append([p.grad for p in model.parameters()])
     for a, b in zip(*grads):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        nn.ReLU(),
+        nn.LeakyReLU(),
+        nn.ELU(),
+        nn.SELU(),
+        nn.Tanh(),
+        nn.Sigmoid(),
+        nn.Softmax(),
+        nn.Dropout(),
+        nn.BatchNorm(3),
+        nn.MaxPool(2),
+        nn.AvgPool(2),
+        nn.Flatten(),
+    ],
+    ids=repr,
+)
+def test_inference_keeps_nothing_for_backward(layer):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4))
+    layer(x)
+    assert layer._cache is not None
+    with nyangtorch.no_grad():
+        layer(x)
+    assert layer._cache is None
