@@ -11,7 +11,7 @@ from ..nn.functional import softmax
 from ..nn.module import NyangModel, no_grad
 from ..utils.progress import progress_bar
 from ..utils.serialization import nyang_load_model
-from .metrics import compute_metrics, confusion_matrix
+from .metrics import as_labels, compute_metrics, confusion_matrix
 
 
 @dataclass
@@ -55,7 +55,7 @@ def nyang_inference(
         with no_grad():
             for x, y in progress_bar(loader, "inference", progress):
                 probabilities.append(softmax(model(x).astype(np.float64), axis=1))
-                targets.append(np.asarray(y).argmax(axis=1) if np.ndim(y) == 2 else np.asarray(y))
+                targets.append(as_labels(y))
     finally:
         model.train(was_training)
     probs = np.concatenate(probabilities)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import random as nyang_random
-from ..eval.metrics import compute_metrics
+from ..eval.metrics import as_labels, compute_metrics
 from ..nn.loss import Loss
 from ..nn.module import NyangModel, no_grad
 from ..optim.clip import clip_grad_norm
@@ -49,7 +49,7 @@ def evaluate(
                 total += loss_fn(logits, y) * len(x)
                 count += len(x)
                 predictions.append(logits.argmax(axis=1))
-                targets.append(np.asarray(y).argmax(axis=1) if np.ndim(y) == 2 else np.asarray(y))
+                targets.append(as_labels(y))
     finally:
         model.train(was_training)
     return total / count, compute_metrics(
