@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .data.transforms import PRESETS
+
 MODELS = ("cnn", "cnn-bn", "mlp")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULERS = ("none", "step", "expo", "warmup")
@@ -62,9 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--augment",
-        action=argparse.BooleanOptionalAction,
+        nargs="?",
+        const=True,
         default=False,
-        help="random flips/shifts/rotations on the training images",
+        type=augment_preset,
+        metavar="PRESET",
+        help="random flips/shifts/rotations on the training images, with the data's own preset"
+        f" or the one named ({', '.join(PRESETS)})",
     )
     train.add_argument(
         "--dropout", type=float, default=0.0, help="dropout before the classifier (cnn-bn, mlp)"
@@ -135,6 +141,14 @@ def make_optimizer(name: str, params, lr: float):
         "sgd": lambda p, lr: optim.SGD(p, lr, momentum=0.9),
         "rmsprop": optim.RMSprop,
     }[name](params, lr=lr)
+
+
+def augment_preset(name: str) -> str:
+    if name not in PRESETS:
+        raise argparse.ArgumentTypeError(
+            f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}"
+        )
+    return name
 
 
 def make_scheduler(name: str, optimizer, epochs: int, batches: int):

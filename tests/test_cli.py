@@ -72,6 +72,9 @@ def test_unknown_choice_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["train", "digits", "--model", "resnet"])
     assert info.value.code == 2 and "invalid choice: 'resnet'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "digits", "--augment", "cats"])
+    assert "unknown preset 'cats'; choose one of" in capsys.readouterr().err
 
 
 def test_predict_needs_metadata(tmp_path, capsys):

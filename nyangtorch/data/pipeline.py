@@ -52,7 +52,7 @@ def nyangnyang_dataset_ready(
     ratios: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int = 0,
     image_size: int | tuple[int, int] | None = None,
-    augment: bool = True,
+    augment: bool | str = True,
     num_workers: int = 0,
     channels: int | None = None,
     data_root=None,
@@ -62,8 +62,8 @@ def nyangnyang_dataset_ready(
 
     ``root``: an image folder (``root/<class>/*``), or a built-in name: "fashion-mnist" (valid
     split off the official train set, test = official test set) or "digits". Normalisation
-    uses the train part's per-channel mean and std; train is shuffled and augmented (presets
-    that suit the data), valid and test are not. Each loader has ``mean``/``std`` attributes
+    uses the train part's per-channel mean and std; train is shuffled and augmented (with the
+    preset that suits the data, or the preset named by ``augment``), valid and test are not. Each loader has ``mean``/``std`` attributes
     for undoing the normalisation (e.g. in :func:`nyang_images_grid`).
     """
     ratios = check_ratios(ratios)
@@ -84,6 +84,8 @@ def nyangnyang_dataset_ready(
         parts[0].images if isinstance(parts[0], ArrayDataset) else np.stack(parts[0]._images)
     )
     mean, std = channel_stats(train_images)
+    if isinstance(augment, str):
+        preset, augment = augment, True
     loaders = []
     for mode, dataset in zip(("train", "valid", "test"), parts):
         dataset.transform = nyang_transforms(mode, image_size, mean, std, augment, preset, seed)

@@ -16,6 +16,8 @@ PRESETS = {
     # Digits: no flips (a mirrored 2 is not a 2) and only a one-pixel wiggle on 8×8 images.
     "digits": dict(flip=False, translate=0.125, rotate=8, scale=(0.95, 1.05)),
     "default": dict(flip=True, translate=0.1, rotate=15, scale=(0.9, 1.1)),
+    # Mirror and shift only: a milder choice for models that underfit the full preset.
+    "light": dict(flip=True, translate=0.1, rotate=0, scale=(1.0, 1.0)),
 }
 
 
@@ -64,7 +66,7 @@ def nyang_transforms(
 
     ``mean`` and ``std`` are per channel in [0, 1] units; None means 0 and 1 (just scaling to
     [0, 1]). Pass your data's own statistics: albumentations' default ones are ImageNet RGB
-    values, wrong for grayscale images. Presets: "fashion-mnist", "digits", "default".
+    values, wrong for grayscale images. Presets: "fashion-mnist", "digits", "default", "light".
     """
     check_mode(mode)
     if preset not in PRESETS:

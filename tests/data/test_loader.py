@@ -138,6 +138,17 @@ def test_pipeline_on_digits():
     )
 
 
+def test_pipeline_takes_a_named_augmentation_preset(folder):
+    train, _, test, _ = nyangnyang_dataset_ready(folder, batch_size=4, augment="light")
+    steps = repr(train.dataset.transform)
+    assert "HorizontalFlip" in steps and "Affine" in steps
+    assert "Affine" not in repr(test.dataset.transform)
+    affine = train.dataset.transform.compose.transforms[-2]
+    assert affine.rotate == (0.0, 0.0)  # shifts only: no rotation, no zoom
+    with pytest.raises(ValueError, match="unknown augmentation preset 'cats'"):
+        nyangnyang_dataset_ready(folder, batch_size=4, augment="cats")
+
+
 def test_pipeline_on_a_folder(folder):
     train, valid, test, names = nyangnyang_dataset_ready(
         folder, batch_size=4, ratios=(0.6, 0.2, 0.2), augment=False
