@@ -63,8 +63,9 @@ def nyangnyang_dataset_ready(
     ``root``: an image folder (``root/<class>/*``), or a built-in name: "fashion-mnist" (valid
     split off the official train set, test = official test set) or "digits". Normalisation
     uses the train part's per-channel mean and std; train is shuffled and augmented (with the
-    preset that suits the data, or the preset named by ``augment``), valid and test are not. Each loader has ``mean``/``std`` attributes
-    for undoing the normalisation (e.g. in :func:`nyang_images_grid`).
+    preset that suits the data, or the preset named by ``augment``), valid and test are not.
+    Each loader has ``mean``/``std`` attributes for undoing the normalisation (e.g. in
+    :func:`nyang_images_grid`).
     """
     ratios = check_ratios(ratios)
     name = str(root).lower()
