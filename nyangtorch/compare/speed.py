@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from .. import nn, optim
-from ..nn.module import no_grad
+from ..nn.module import inference_mode
 from .convert import _torch, to_torch
 
 
@@ -60,11 +60,9 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[fl
     torch = _torch()
     twin = to_torch(model).eval()
     tbatches = [torch.from_numpy(np.ascontiguousarray(x)) for x in images]
-    was_training = model.training
-    model.eval()
 
     def ours():
-        with no_grad():
+        with inference_mode(model):
             for x in images:
                 model(x)
 
@@ -73,10 +71,7 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[fl
             for x in tbatches:
                 twin(x)
 
-    try:
-        return median_seconds(ours, repeats), median_seconds(theirs, repeats)
-    finally:
-        model.train(was_training)
+    return median_seconds(ours, repeats), median_seconds(theirs, repeats)
 
 
 def speed_table(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..nn.functional import softmax
-from ..nn.module import NyangModel, no_grad
+from ..nn.module import NyangModel, inference_mode
 from ..utils.progress import progress_bar
 from ..utils.serialization import nyang_load_model
 from .metrics import as_labels, compute_metrics, confusion_matrix
@@ -47,17 +47,12 @@ def nyang_inference(
         if isinstance(model_or_path, NyangModel)
         else nyang_load_model(model_or_path, trusted)
     )
-    was_training = model.training
-    model.eval()
     probabilities, targets = [], []
     start = time.perf_counter()
-    try:
-        with no_grad():
-            for x, y in progress_bar(loader, "inference", progress):
-                probabilities.append(softmax(model(x).astype(np.float64), axis=1))
-                targets.append(as_labels(y))
-    finally:
-        model.train(was_training)
+    with inference_mode(model):
+        for x, y in progress_bar(loader, "inference", progress):
+            probabilities.append(softmax(model(x).astype(np.float64), axis=1))
+            targets.append(as_labels(y))
     probs = np.concatenate(probabilities)
     result = InferenceResult(probs.argmax(axis=1), probs, np.concatenate(targets).astype(np.int64))
     result.metrics = compute_metrics(metrics, result.targets, result.predictions)

@@ -8,7 +8,7 @@ from .flatten import Flatten
 from .init import he_normal, xavier_uniform
 from .linear import Linear
 from .loss import BCE, CE, MSE, FocalLoss, Loss
-from .module import NyangModel, Parameter, is_grad_enabled, no_grad
+from .module import NyangModel, Parameter, inference_mode, is_grad_enabled, no_grad
 from .norm import BatchNorm
 from .pool import AvgPool, MaxPool
 
@@ -37,6 +37,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "he_normal",
+    "inference_mode",
     "is_grad_enabled",
     "no_grad",
     "xavier_uniform",

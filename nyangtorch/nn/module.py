@@ -31,6 +31,19 @@ def no_grad() -> Iterator[None]:
         _grad_enabled = previous
 
 
+@contextlib.contextmanager
+def inference_mode(model: NyangModel) -> Iterator[NyangModel]:
+    """``model`` in eval mode and under :func:`no_grad` inside the block; its previous mode
+    is restored afterwards, even on an error."""
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
 def is_grad_enabled() -> bool:
     """False inside :func:`no_grad`."""
     return _grad_enabled
@@ -251,16 +264,11 @@ class NyangModel:
         x = np.zeros((1, *input_shape), dtype=dtype)
         rows = [("input", str((None, *input_shape)), "")]
         layers = [(n, c) for n, c in self.children()] or [("", self)]
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                for name, layer in layers:
-                    x = layer(x)
-                    label = f"({name}) {type(layer).__name__}" if name else type(layer).__name__
-                    rows.append((label, str((None, *x.shape[1:])), f"{layer.num_parameters():,}"))
-        finally:
-            self.train(was_training)
+        with inference_mode(self):
+            for name, layer in layers:
+                x = layer(x)
+                label = f"({name}) {type(layer).__name__}" if name else type(layer).__name__
+                rows.append((label, str((None, *x.shape[1:])), f"{layer.num_parameters():,}"))
         rows.append(("total", "", f"{self.num_parameters():,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         header = ("layer", "output shape", "params")

@@ -11,7 +11,7 @@ import numpy as np
 from .. import random as nyang_random
 from ..eval.metrics import as_labels, compute_metrics
 from ..nn.loss import Loss
-from ..nn.module import NyangModel, no_grad
+from ..nn.module import NyangModel, inference_mode
 from ..optim.clip import clip_grad_norm
 from ..optim.optimizer import Optimizer
 from ..utils.progress import progress_bar
@@ -39,19 +39,14 @@ def evaluate(
 ) -> tuple[float, dict[str, float]]:
     """Mean loss (weighted by batch size) and metrics of ``model`` over ``loader``, in eval
     mode and without keeping anything for backward; the model's mode is restored."""
-    was_training = model.training
-    model.eval()
     total, count, predictions, targets = 0.0, 0, [], []
-    try:
-        with no_grad():
-            for x, y in progress_bar(loader, description, progress):
-                logits = model(x)
-                total += loss_fn(logits, y) * len(x)
-                count += len(x)
-                predictions.append(logits.argmax(axis=1))
-                targets.append(as_labels(y))
-    finally:
-        model.train(was_training)
+    with inference_mode(model):
+        for x, y in progress_bar(loader, description, progress):
+            logits = model(x)
+            total += loss_fn(logits, y) * len(x)
+            count += len(x)
+            predictions.append(logits.argmax(axis=1))
+            targets.append(as_labels(y))
     return total / count, compute_metrics(
         metrics, np.concatenate(targets), np.concatenate(predictions)
     )

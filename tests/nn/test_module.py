@@ -113,6 +113,20 @@ def test_no_grad_keeps_nothing_and_backward_then_explains():
         layer.backward(np.zeros((1, 2, 3, 3), np.float32))
 
 
+def test_inference_mode_switches_to_eval_and_restores_the_mode_even_on_error():
+    model = nn.NyangFlow(nn.Linear(3, 2), nn.Dropout(0.5))
+    with pytest.raises(KeyError):
+        with nn.inference_mode(model):
+            assert not model.training and not model[1].training
+            assert not nn.is_grad_enabled()
+            raise KeyError("a failure inside the block")
+    assert model.training and model[1].training and nn.is_grad_enabled()
+    model.eval()
+    with nn.inference_mode(model):
+        model(np.ones((1, 3), np.float32))
+    assert not model.training and model[0]._cache is None
+
+
 @pytest.mark.parametrize(
     "layer,x,match",
     [
@@ -165,6 +179,15 @@ def test_summary_lists_shapes_and_parameter_counts():
     text = small_cnn().summary((1, 8, 8))
     assert "(None, 4, 6, 6)" in text and "(None, 10)" in text
     assert f"{small_cnn().num_parameters():,}" in text.splitlines()[-1]
+
+
+def test_reference_models_have_the_documented_shapes():
+    from nyangtorch import models
+
+    assert models.reference_cnn().num_parameters() == 225_034
+    same = models.reference_cnn_bn(padding=1)
+    assert "(None, 64, 7, 7)" in same.summary((1, 28, 28))  # 28 → 14 → 7
+    assert same(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
 
 
 def test_bad_constructor_arguments():
