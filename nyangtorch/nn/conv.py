@@ -12,6 +12,7 @@ from .functional import (
     col2im,
     conv_output_size,
     im2col,
+    im2col_by_columns,
     pad_hw,
     pair,
     unpad_hw,
@@ -27,8 +28,9 @@ class Conv(NyangModel):
     x: (N, C, H, W), W: (O, C, kh, kw), y: (N, O, Ho, Wo), ``Ho = (H + 2p − kh) // s + 1``.
 
     With ``X = im2col(xp)`` of shape (N·Ho·Wo, kh·kw·C) and ``Wm`` the weight as (O, kh·kw·C):
-    forward ``Y = X @ Wm.T + b``; backward ``dWm = dY.T @ X``, ``db = 1 @ dY``,
-    ``dX = dY @ Wm`` and ``dx = col2im(dX)``: three matrix products in all.
+    forward ``Y = X @ Wm.T + b``; backward ``dWm = (X.T @ dY).T``, ``db = 1 @ dY``, and
+    ``dx = col2im(dY @ W_uv)`` where ``W_uv`` (O, C) is the weight at kernel offset (u, v):
+    three matrix products in all (the last batched over the kh·kw offsets).
     """
 
     def __init__(
@@ -61,37 +63,55 @@ class Conv(NyangModel):
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
         xp = pad_hw(channels_last(x), self.padding)
-        cols = im2col(xp, self.kernel_size, self.stride, (ho, wo))
-        y = cols @ self._weight_matrix().T
-        if self.bias is not None:
+        wm = self._weight_matrix()
+        folded = self.in_channels == 1 and self.bias is not None
+        if self.in_channels == 1:
+            # One input channel (grey images): a window is only kh·kw numbers, too short to
+            # copy row by row, so X is built column by column. A last column of ones folds
+            # the bias into the weights, Y = [X 1] @ [Wm b].T, so the bias add here and the
+            # bias sum in backward come free with the products (~2.5× faster at 28×28).
+            cols = im2col_by_columns(xp, self.kernel_size, self.stride, (ho, wo), folded).T
+        else:
+            cols = im2col(xp, self.kernel_size, self.stride, (ho, wo))
+        if folded:
+            wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
+        y = cols @ wm.T
+        if self.bias is not None and not folded:
             y += self.bias.data
         self._cache = keep((cols, xp.shape))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
-        cols, padded_shape = self._saved()
+        cols, _ = self._saved()
         o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
         if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
             raise ValueError(
                 f"{self!r}: backward got grad {dy.shape}, not this layer's output shape"
             )
         dy2 = channels_last(dy).reshape(-1, o)
-        dw = (dy2.T @ cols).reshape(o, kh, kw, c).transpose(0, 3, 1, 2)
-        self.weight.accumulate(np.ascontiguousarray(dw))
+        # X.T @ dY rather than dY.T @ X: the same numbers, ~7% faster in OpenBLAS here.
+        dwt = cols.T @ dy2  # (kh·kw·C [+ 1 for a folded bias], O)
+        k = kh * kw * c
+        self.weight.accumulate(
+            np.ascontiguousarray(dwt[:k].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+        )
         if self.bias is not None:
-            # A matrix product with ones sums the rows faster than dy2.sum(axis=0).
-            self.bias.accumulate(np.ones(len(dy2), dy2.dtype) @ dy2)
+            # Folded bias: its gradient is the last row. Otherwise a matrix product with ones
+            # sums the rows faster than dy2.sum(axis=0).
+            self.bias.accumulate(dwt[k] if len(dwt) > k else np.ones(len(dy2), dy2.dtype) @ dy2)
         return dy2
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy2 = self._param_grads(dy)
         padded_shape = self._cache[1]  # set by forward (checked by _param_grads)
-        n, ho, wo = dy.shape[0], dy.shape[2], dy.shape[3]
-        dcols = (dy2 @ self._weight_matrix()).reshape(
-            n, ho, wo, *self.kernel_size, self.in_channels
-        )
-        dxp = col2im(dcols, padded_shape, self.stride)
+        (kh, kw), o, c = self.kernel_size, self.out_channels, self.in_channels
+        # One product per kernel offset, dY @ W_uv, so each offset's gradient is a contiguous
+        # slab (kh·kw, N·Ho·Wo, C): col2im then adds long contiguous runs rather than the
+        # C-long pieces of dY @ Wm's rows, which made it ~2× slower.
+        w_offsets = self.weight.data.transpose(2, 3, 0, 1).reshape(kh * kw, o, c)
+        dslabs = np.matmul(dy2, w_offsets).reshape(kh * kw, dy.shape[0], *dy.shape[2:], c)
+        dxp = col2im(dslabs, padded_shape, self.kernel_size, self.stride)
         return channels_first(unpad_hw(dxp, self.padding))
 
     def backward_params(self, dy: np.ndarray) -> None:

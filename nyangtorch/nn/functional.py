@@ -132,12 +132,50 @@ def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> n
     return out
 
 
-def col2im(dwin: np.ndarray, padded_shape, stride) -> np.ndarray:
-    """Adjoint of :func:`windows`: (N, Ho, Wo, kh, kw, C) window grads -> (N, Hp, Wp, C)."""
-    out_size, kernel = dwin.shape[1:3], dwin.shape[3:5]
+def im2col_by_columns(xp: np.ndarray, kernel, stride, out_size, ones: bool) -> np.ndarray:
+    """One channel (N, Hp, Wp, 1) -> im2col's transpose, (kh·kw [+ 1], N·Ho·Wo).
+
+    Row ``u·kw + v`` holds pixel (u, v) of every window: one long strided copy per kernel
+    offset. ``ones`` appends a row of ones (for a bias folded into the weights)."""
+    (kh, kw), (ho, wo) = kernel, out_size
+    win = windows(xp, kernel, stride, out_size)
+    out = np.empty((kh * kw + ones, xp.shape[0] * ho * wo), dtype=xp.dtype)
+    grid = out[: kh * kw].reshape(kh, kw, xp.shape[0], ho, wo)
+    for u in range(kh):
+        for v in range(kw):
+            grid[u, v] = win[:, :, :, u, v, 0]
+    if ones:
+        out[-1] = 1
+    return out
+
+
+def col2im(dslabs: np.ndarray, padded_shape, kernel, stride) -> np.ndarray:
+    """Adjoint of :func:`windows`: per-offset window grads (kh·kw, N, Ho, Wo, C), offset
+    ``u·kw + v`` in slab ``u·kw + v``, -> (N, Hp, Wp, C)."""
+    kw = kernel[1]
     return scatter_windows(
-        padded_shape, kernel, stride, out_size, dwin.dtype, lambda i, j: dwin[:, :, :, i, j]
-    )
+        padded_shape, kernel, stride, dslabs.shape[2:4], dslabs.dtype,
+        lambda i, j: dslabs[i * kw + j],
+    )  # fmt: skip
+
+
+_zeros: dict[tuple, np.ndarray] = {}
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)``, against a cached read-only array of zeros laid out like ``x``.
+
+    Why not ``np.maximum(x, 0)``: NumPy's vectorised maximum loop only runs between two
+    arrays; with a scalar it takes a scalar loop, about 2.7× slower (measured, NumPy 2.4,
+    64×32×26×26 float32). A few shapes recur in training, so a small cache suffices."""
+    key = (x.shape, x.strides, x.dtype.str)
+    zeros = _zeros.get(key)
+    if zeros is None:
+        if len(_zeros) >= 8:  # e.g. many batch sizes: start over rather than grow
+            _zeros.clear()
+        zeros = _zeros[key] = np.zeros_like(x)  # zeros_like keeps x's memory order
+        zeros.flags.writeable = False
+    return np.maximum(x, zeros)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -23,6 +23,9 @@ CONV_CASES = [
     (1, 4, 3, 5, 5, 1, 1, 0, True),
     (2, 2, 3, 9, 9, 5, 3, 2, True),
     (4, 1, 32, 28, 28, 3, 1, 0, True),
+    # one input channel (X built by columns, bias folded into the product), strided and padded
+    (2, 1, 3, 9, 8, (3, 2), 2, 1, False),
+    (2, 1, 3, 7, 7, 3, 2, 1, True),
 ]
 
 
