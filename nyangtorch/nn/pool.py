@@ -59,26 +59,29 @@ class MaxPool(_Pool):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp, win, out = self._windows(x)
-        kh, kw = self.kernel_size
-        y = win[:, :, :, 0, 0].copy()
-        for k in range(1, kh * kw):
-            np.maximum(y, win[:, :, :, k // kw, k % kw], out=y)
-        # Keep the input and the maxima: backward finds where each maximum came from. That is
+        # One copy gathers each kernel offset's values into a contiguous slab, (kh·kw, N, Ho,
+        # Wo, C). The max and backward's comparisons then run along long contiguous rows:
+        # on the strided window view every NumPy pass walks runs of only C numbers, and a
+        # 2×2 pool's forward and backward took ~2× longer that way (measured in-network).
+        slabs = np.ascontiguousarray(win.transpose(3, 4, 0, 1, 2, 5))
+        slabs = slabs.reshape(-1, *slabs.shape[2:])
+        y = slabs.max(axis=0)
+        # Keep the slabs and the maxima: backward finds where each maximum came from. That is
         # cheaper than tracking the argmax here, and costs nothing in inference.
-        self._cache = keep((win, y, xp.shape, out))
+        self._cache = keep((slabs, y, xp.shape, out))
         return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        win, y, padded_shape, out = self._saved()
-        kh, kw = self.kernel_size
-        first_max, taken = [], np.zeros(y.shape, bool)
-        for k in range(kh * kw):  # kernel offsets in row-major order: earlier ones win ties
-            hit = win[:, :, :, k // kw, k % kw] == y
-            hit &= ~taken
-            taken |= hit
-            first_max.append(hit)
+        slabs, y, padded_shape, out = self._saved()
         dy = channels_last(dy)
-        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: dy * first_max[i * kw + j])
+        seen = slabs[0] == y
+        grads = [dy * seen]
+        for k in range(1, len(slabs)):  # kernel offsets in row-major order: earlier ones win ties
+            hit = slabs[k] == y
+            grads.append(dy * np.greater(hit, seen))  # a maximum no earlier offset took
+            seen |= hit
+        kw = self.kernel_size[1]
+        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: grads[i * kw + j])
 
 
 class AvgPool(_Pool):
