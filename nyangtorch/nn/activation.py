@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import sigmoid, softmax
+from .functional import relu, sigmoid, softmax
 from .module import NyangModel, keep
 
 
@@ -13,7 +13,7 @@ class ReLU(NyangModel):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._cache = keep(lambda: x > 0)
-        return np.maximum(x, 0)
+        return relu(x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         return dy * self._saved()
