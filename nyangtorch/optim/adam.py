@@ -41,17 +41,24 @@ class Adam(Optimizer):
                 grad = grad + self.weight_decay * param.data
         m = buffer(state, "exp_avg", param.data)
         v = buffer(state, "exp_avg_sq", param.data)
-        m *= beta1
-        m += (1 - beta1) * grad
+        # In place, through one scratch array: this runs for every weight at every step.
+        # m ← m + (1 − β₁)(g − m) is β₁m + (1 − β₁)g written as PyTorch's lerp_ computes it.
+        scratch = np.subtract(grad, m)
+        scratch *= 1 - beta1
+        m += scratch
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        np.multiply(grad, 1 - beta2, out=scratch)
+        scratch *= grad
+        v += scratch
         if self.amsgrad:
             v_max = buffer(state, "max_exp_avg_sq", param.data)
             v = np.maximum(v_max, v, out=v_max)
         denom = np.sqrt(v)
         denom /= np.sqrt(1 - beta2**t)
         denom += self.eps
-        param.data -= (self.lr / (1 - beta1**t)) * m / denom
+        np.multiply(m, self.lr / (1 - beta1**t), out=scratch)
+        scratch /= denom
+        param.data -= scratch
 
 
 class AdamW(Adam):
