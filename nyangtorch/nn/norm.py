@@ -67,23 +67,30 @@ class BatchNorm(NyangModel):
             centred = rows - self.running_mean
             var = self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = centred * inv_std
-        self._cache = keep((x_hat, inv_std, self.training))
-        return self._like(x_hat * self.weight.data + self.bias.data, x)
+        # y = γ·x̂ + β as (x − μ)·(γ/σ) + β: per-channel factors first, so the big array is
+        # touched twice, and backward keeps x − μ and 1/σ rather than a separate x̂.
+        y = centred * (self.weight.data * inv_std)
+        y += self.bias.data
+        self._cache = keep((centred, inv_std, self.training))
+        return self._like(y, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x_hat, inv_std, batch_stats = self._saved()
+        centred, inv_std, batch_stats = self._saved()
         dy_rows = self._rows(dy)
         ones = np.ones(len(dy_rows), dy_rows.dtype)
         d_beta = ones @ dy_rows
-        d_gamma = ones @ (dy_rows * x_hat)
+        d_gamma = (ones @ (dy_rows * centred)) * inv_std  # Σ dy·x̂, with x̂ = (x − μ)/σ
         self.weight.accumulate(d_gamma)
         self.bias.accumulate(d_beta)
         scale = self.weight.data * inv_std
-        if not batch_stats:
-            return self._like(dy_rows * scale, dy)
-        m = len(dy_rows)
-        return self._like((dy_rows - (d_beta / m + x_hat * (d_gamma / m))) * scale, dy)
+        dx = dy_rows * scale
+        if batch_stats:
+            # dx = γ/σ·(dy − (dβ + x̂·dγ)/M), expanded so only per-channel factors are formed:
+            # γ/σ·dy − (x − μ)·(γ/σ²·dγ/M) − γ/σ·dβ/M.
+            m = len(dy_rows)
+            dx -= centred * (scale * inv_std * d_gamma / m)
+            dx -= scale * d_beta / m
+        return self._like(dx, dy)
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
