@@ -4,6 +4,10 @@ Shapes: batch 64 of Fashion-MNIST (1×28×28) through Conv(1,32,3), MaxPool(2), 
 MaxPool(2), Linear(1600,128), Linear(128,10); plus the full training step (forward, CE loss,
 backward, Adam step). Prints milliseconds and the ratio ours ÷ torch (below 1 is faster).
 
+Each side gets an image batch in the memory layout its own network hands a layer: NCHW for
+torch, channels-last for nyangtorch (whose conv and pool outputs are channels-last views).
+The last column times ours on torch's NCHW layout too, which costs it a gather.
+
     python benchmarks/layers.py [--threads N] [--batch 64]
 """
 
@@ -50,10 +54,18 @@ def layer_cases(batch: int):
     ]
 
 
-def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float]:
+def channels_last_memory(x: np.ndarray) -> np.ndarray:
+    """The same (N, C, H, W) values, stored as (N, H, W, C)."""
+    if x.ndim != 4:
+        return x
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
+def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float, float]:
+    """(ours on channels-last input, torch on NCHW, ours on NCHW) seconds."""
     dy = np.ones_like(ours(x))
 
-    def ours_step():
+    def ours_step(x):
         ours.backward(ours(x))
 
     xt = torch.from_numpy(x).requires_grad_(True)
@@ -62,7 +74,12 @@ def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float]:
     def torch_step():
         theirs(xt).backward(dyt)
 
-    return median_time(ours_step), median_time(torch_step)
+    x_last = channels_last_memory(x)
+    return (
+        median_time(lambda: ours_step(x_last)),
+        median_time(torch_step),
+        median_time(lambda: ours_step(x)),
+    )
 
 
 def time_training_step(batch: int) -> tuple[float, float]:
@@ -102,11 +119,14 @@ def main() -> None:
         f"threads {args.threads}, batch {args.batch}"
     )
     print(f"BLAS: {blas_info()}")
-    print(f"{'forward+backward':<26}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}")
+    print(f"{'forward+backward':<26}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}{'ours on NCHW':>16}")
     rows = [(name, *time_layer(o, t, x)) for name, o, t, x in layer_cases(args.batch)]
-    rows.append(("training step (Adam)", *time_training_step(args.batch)))
-    for name, ours_s, torch_s in rows:
-        print(f"{name:<26}{ours_s * 1e3:9.3f}{torch_s * 1e3:10.3f}{ours_s / torch_s:8.2f}")
+    rows.append(("training step (Adam)", *time_training_step(args.batch), None))
+    for name, ours_s, torch_s, nchw_s in rows:
+        line = f"{name:<26}{ours_s * 1e3:9.3f}{torch_s * 1e3:10.3f}{ours_s / torch_s:8.2f}"
+        if nchw_s is not None:
+            line += f"{nchw_s * 1e3:9.3f} ms {nchw_s / torch_s:5.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

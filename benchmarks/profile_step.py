@@ -3,7 +3,9 @@
 Times each layer's forward and backward inside the real network (so each layer sees the
 memory layout it really gets), plus the loss and the Adam step. Medians over repetitions.
 
-    python benchmarks/profile_step.py [--batch 64] [--threads 2] [--batchnorm]
+    python benchmarks/profile_step.py [--batch 64] [--threads 2] [--batchnorm] [--inference]
+
+``--inference`` times the forward pass alone, in eval mode under no_grad (as in inference).
 """
 
 from __future__ import annotations
@@ -51,17 +53,32 @@ def profile(model, batch: int, repeat: int = 30) -> dict[str, float]:
     return {k: float(np.median(v)) for k, v in times.items()}
 
 
+def profile_inference(model, batch: int, repeat: int = 30) -> dict[str, float]:
+    x = np.random.default_rng(0).random((batch, 1, 28, 28), dtype=np.float32)
+    times: dict[str, list[float]] = defaultdict(list)
+    with nn.inference_mode(model):
+        for r in range(repeat + 3):
+            h = x
+            for name, layer in model.children():
+                t = time.perf_counter()
+                h = layer(h)
+                if r >= 3:
+                    times[f"fwd {name} {type(layer).__name__}"].append(time.perf_counter() - t)
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batchnorm", action="store_true", help="profile the BatchNorm CNN")
+    parser.add_argument("--inference", action="store_true", help="forward pass only, eval mode")
     args = parser.parse_args()
     set_threads(args.threads)
     nyangtorch.manual_seed(0)
     model = models.reference_cnn_bn() if args.batchnorm else models.reference_cnn()
     print(f"BLAS: {blas_info()}")
-    result = profile(model, args.batch)
+    result = (profile_inference if args.inference else profile)(model, args.batch)
     total = sum(result.values())
     for name, seconds in result.items():
         print(f"{name:<28}{seconds * 1e3:8.3f} ms {seconds / total:6.1%}")
