@@ -125,6 +125,37 @@ def _fmt(value, spec: str = ".4f") -> str:
     return "—" if value is None else format(value, spec)
 
 
+def roofline_lines(speed: dict) -> list[str]:
+    """How far each side's training step is from the time its matrix products alone need at
+    the GEMM rate measured on the same machine."""
+    if "gemm_gflops" not in speed:  # a report written before the roofline was measured
+        return []
+    go, gt = speed["gemm_gflops"]
+    lines = [
+        f"**Roofline.** A float32 product of the reference CNN's largest shape (conv2's im2col "
+        f"rows at batch 64, (7744×288) @ (288×64)) runs at {go:.0f} GFLOP/s in NumPy's BLAS "
+        f"and {gt:.0f} GFLOP/s in torch here. Dividing each step's matrix-product work by "
+        "that rate gives the least time a step can take; the rest is everything else "
+        "(copies, element-wise layers, the optimizer).",
+        "",
+        "| model | GFLOP per step | per epoch (60,000 images) | floor ours / torch (ms) "
+        "| measured ÷ floor, ours / torch |",
+        "|---|---|---|---|---|",
+    ]
+    batch = speed["batch_size"]
+    for name, m in speed["models"].items():
+        if "step_gflop" not in m:
+            continue
+        flop = m["step_gflop"]
+        fo, ft = flop / go * 1e3, flop / gt * 1e3
+        so, st = m["step_ms"]
+        lines.append(
+            f"| {name} | {flop:.2f} | {flop * 60000 / batch / 1e3:.2f} TFLOP | "
+            f"{fo:.1f} / {ft:.1f} | {so / fo:.1f} / {st / ft:.1f} |"
+        )
+    return lines
+
+
 def summary_markdown(payload: dict) -> str:
     lines = ["# nyangtorch vs PyTorch", ""]
     env = payload["environment"]
@@ -197,6 +228,7 @@ def summary_markdown(payload: dict) -> str:
                 f"| {name} | {so:.1f} / {st:.1f} | {so / st:.2f} | {io:.2f} / {it:.2f} | "
                 f"{io / it:.2f} | {memory} |"
             )
+        lines += ["", *roofline_lines(speed)]
         lines.append("")
     lines += [
         "## Every difference, explained",

@@ -74,6 +74,46 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[fl
     return median_seconds(ours, repeats), median_seconds(theirs, repeats)
 
 
+def step_gflop(model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int) -> float:
+    """GFLOP of the matrix products in one training step (2 per multiply-add): every Conv and
+    Linear does its forward, weight-gradient and input-gradient product, except that the
+    first needs no input gradient (the images have none)."""
+    x, total, first = np.zeros((1, *image_shape), np.float32), 0, True
+    with inference_mode(model):
+        for layer in _leaves(model):
+            y = layer(x)
+            if isinstance(layer, nn.Conv):
+                macs = y.size * layer.in_channels * int(np.prod(layer.kernel_size))
+            elif isinstance(layer, nn.Linear):
+                macs = y.size * layer.in_features
+            else:
+                macs = 0
+            if macs:
+                total += 2 * macs * batch * (2 if first else 3)
+                first = False
+            x = y
+    return total / 1e9
+
+
+def _leaves(model: nn.NyangFlow):
+    for layer in model:
+        yield from _leaves(layer) if isinstance(layer, nn.NyangFlow) else (layer,)
+
+
+def gemm_gflops(shape=(7744, 288, 64), repeats: int = 20) -> tuple[float, float]:
+    """GFLOP/s of one float32 matrix product (M, K) @ (K, N), NumPy's BLAS and torch's. The
+    default is the reference CNN's largest product: conv2's im2col rows at batch 64."""
+    torch = _torch()
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k), dtype=np.float32), rng.random((k, n), dtype=np.float32)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    flop = 2 * m * k * n / 1e9
+    ours = median_seconds(lambda: a @ b, repeats, warmup=3)
+    theirs = median_seconds(lambda: torch.mm(ta, tb), repeats, warmup=3)
+    return flop / ours, flop / theirs
+
+
 def speed_table(
     factories: dict, batches, test_images, repeats: int = 5, memory: bool = True
 ) -> dict:
@@ -82,7 +122,13 @@ def speed_table(
     from .memory import peak_memory_mb
 
     torch = _torch()
-    table = {"batch_size": len(batches[0][0]), "threads": torch.get_num_threads(), "models": {}}
+    batch = len(batches[0][0])
+    table = {
+        "batch_size": batch,
+        "threads": torch.get_num_threads(),
+        "gemm_gflops": list(gemm_gflops()),
+        "models": {},
+    }
     for name, make in factories.items():
         step = training_step_seconds(make(), batches, repeats)
         inference = inference_seconds(make(), test_images, max(1, repeats // 2))
@@ -95,5 +141,6 @@ def speed_table(
             "step_ms": [s * 1e3 for s in step],
             "inference_s": list(inference),
             "memory_mb": mem,
+            "step_gflop": step_gflop(make(), batches[0][0].shape[1:], batch),
         }
     return table

@@ -146,3 +146,13 @@ def test_report_files_and_sections(fashion_subset, tmp_path):
     assert interleaved.rstrip().endswith("|  |")  # no ratio for interleaved times
     step = speed["models"]["cnn"]["step_ms"]
     assert f"{step[0]:.1f} / {step[1]:.1f}" in text
+    assert "**Roofline.**" in text and "| cnn | 0.99 |" in text
+
+
+def test_step_gflop_counts_every_product_of_a_training_step():
+    from nyangtorch.compare.speed import step_gflop
+
+    # conv1: forward and weight gradient only (the image needs no gradient); conv2, fc1 and
+    # fc2: forward, weight and input gradients. 2 FLOPs per multiply-add, batch 64.
+    macs = 26 * 26 * 32 * 9 * 2 + (11 * 11 * 64 * 32 * 9 + 1600 * 128 + 128 * 10) * 3
+    assert step_gflop(models.reference_cnn(), (1, 28, 28), 64) == pytest.approx(2 * macs * 64 / 1e9)
