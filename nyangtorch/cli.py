@@ -18,7 +18,7 @@ SCHEDULERS = ("none", "step", "expo", "warmup")
 
 EXAMPLES = """examples:
   nyangtorch train fashion-mnist --epochs 15 --out runs/fmnist
-  nyangtorch train fashion-mnist --model cnn-bn --augment --epochs 30 --scheduler step
+  nyangtorch train fashion-mnist --model cnn-bn-same --augment --epochs 30 --scheduler step
   nyangtorch train path/to/images --image-size 32 --epochs 20   (one sub-folder per class)
   nyangtorch evaluate runs/fmnist/best.pickle --data fashion-mnist
   nyangtorch predict runs/fmnist/best.pickle shirt.png boot.png --top-k 3

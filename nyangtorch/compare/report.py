@@ -136,7 +136,8 @@ def roofline_lines(speed: dict) -> list[str]:
         f"rows at batch 64, (7744×288) @ (288×64)) runs at {go:.0f} GFLOP/s in NumPy's BLAS "
         f"and {gt:.0f} GFLOP/s in torch here. Dividing each step's matrix-product work by "
         "that rate gives the least time a step can take; the rest is everything else "
-        "(copies, element-wise layers, the optimizer).",
+        "(copies, element-wise layers, the optimizer). torch's convolutions run oneDNN kernels "
+        "rather than this product (faster than it, see below), so its floor is only a guide.",
         "",
         "| model | GFLOP per step | per epoch (60,000 images) | floor ours / torch (ms) "
         "| measured ÷ floor, ours / torch |",
