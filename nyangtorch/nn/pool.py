@@ -61,8 +61,8 @@ class MaxPool(_Pool):
         xp, win, out = self._windows(x)
         # One copy gathers each kernel offset's values into a contiguous slab, (kh·kw, N, Ho,
         # Wo, C). The max and the search for it then run along long contiguous rows: on the
-        # strided window view every NumPy pass walks runs of only C numbers, and a 2×2
-        # pool's forward and backward took ~1.5× longer that way (measured in-network).
+        # strided window view every NumPy pass walks runs of only C numbers (measured: this
+        # saves about 1 ms of a 12.7 ms reference-CNN training step, both pools together).
         slabs = np.ascontiguousarray(win.transpose(3, 4, 0, 1, 2, 5))
         slabs = slabs.reshape(-1, *slabs.shape[2:])
         y = slabs.max(axis=0)
