@@ -173,14 +173,19 @@ class NyangNyangDataset(NyangDataset):
     def __len__(self) -> int:
         return len(self.samples)
 
+    def raw_image(self, index: int) -> np.ndarray:
+        """Image ``index`` as read, (H, W, C) uint8, before the transform."""
+        if self._images is not None:
+            return self._images[index]
+        return load_image(self.samples[index][0], self.channels, self.image_size)
+
+    @property
+    def images(self) -> np.ndarray:
+        """Every image as read, stacked: (N, H, W, C) uint8 (like ``ArrayDataset.images``)."""
+        return np.stack([self.raw_image(i) for i in range(len(self))])
+
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        path, label = self.samples[index]
-        image = (
-            self._images[index]
-            if self._images is not None
-            else load_image(path, self.channels, self.image_size)
-        )
-        return self._apply(image), label
+        return self._apply(self.raw_image(index)), self.samples[index][1]
 
 
 def _header(path: Path, channels, image_size) -> np.ndarray:

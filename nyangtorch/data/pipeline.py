@@ -81,10 +81,7 @@ def nyangnyang_dataset_ready(
         ]
         preset = "default"
         image_size = None  # the folder dataset already resized
-    train_images = (
-        parts[0].images if isinstance(parts[0], ArrayDataset) else np.stack(parts[0]._images)
-    )
-    mean, std = channel_stats(train_images)
+    mean, std = channel_stats(parts[0].images)
     if isinstance(augment, str):
         preset, augment = augment, True
     loaders = []

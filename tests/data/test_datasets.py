@@ -74,6 +74,9 @@ def test_folder_dataset_resize_and_rgb(folder):
     assert ds[0][0].shape == (4, 8, 3)
     lazy = NyangNyangDataset(folder, image_size=4, cache=False)
     assert lazy[0][0].shape == (4, 4, 1)
+    cached = NyangNyangDataset(folder, image_size=4)
+    assert lazy.images.shape == (len(lazy), 4, 4, 1) and lazy.images.dtype == np.uint8
+    np.testing.assert_array_equal(lazy.images, cached.images)  # read now vs read up front
 
 
 def test_corrupt_image_is_named_or_skipped(folder):
