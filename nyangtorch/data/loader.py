@@ -39,18 +39,17 @@ def load_batch(
     return to_nchw(images), labels.astype(np.float32, copy=False)
 
 
-_worker_dataset: NyangDataset | None = None
-
-
-def _init_worker(dataset: NyangDataset) -> None:
-    global _worker_dataset
-    _worker_dataset = dataset
-
-
-def _worker_load(job: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
-    indices, seed = job
-    x, y = load_batch(_worker_dataset, indices, seed)
-    return np.ascontiguousarray(x), y  # contiguous arrays pickle without a copy of a view
+def _worker(dataset: NyangDataset, jobs: list, conn) -> None:
+    """Worker process: load its share of the batches in order and send each one back (the
+    pipe holds about one batch, so a worker runs at most a batch ahead of the consumer)."""
+    try:
+        for indices, seed in jobs:
+            x, y = load_batch(dataset, indices, seed)
+            conn.send((True, (np.ascontiguousarray(x), y)))  # a view would pickle as a copy
+    except Exception as error:  # hand the failure to the consumer, who raises it
+        conn.send((False, error))
+    finally:
+        conn.close()
 
 
 class NyangDataloader:
@@ -110,14 +109,38 @@ class NyangDataloader:
             for indices, seed in jobs:
                 yield load_batch(self.dataset, indices, seed)
             return
-        pool = multiprocessing.get_context("fork").Pool(
-            self.num_workers, initializer=_init_worker, initargs=(self.dataset,)
-        )
+        # Worker w loads batches w, w + k, w + 2k, ... and the consumer reads them round robin,
+        # so batches arrive in order. Plain processes and pipes, not multiprocessing.Pool:
+        # Pool.terminate() joins helper threads and was seen to hang when stopped mid-epoch.
+        context, k = multiprocessing.get_context("fork"), self.num_workers
+        workers = []
         try:
-            yield from pool.imap(_worker_load, jobs)
+            for w in range(k):
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_worker, args=(self.dataset, jobs[w::k], sender), daemon=True
+                )
+                process.start()
+                sender.close()  # the worker holds the only sending end: EOF if it dies
+                workers.append((process, receiver))
+            for b in range(len(jobs)):
+                try:
+                    ok, value = workers[b % k][1].recv()
+                except EOFError:
+                    process = workers[b % k][0]
+                    process.join(timeout=5)  # the pipe closes a moment before the exit is seen
+                    code = process.exitcode
+                    raise RuntimeError(
+                        f"NyangDataloader: worker {b % k} exited (code {code}) before batch {b}"
+                    ) from None
+                if not ok:
+                    raise value
+                yield value
         finally:  # also on break, exceptions and garbage collection of the generator
-            pool.terminate()
-            pool.join()
+            for process, receiver in workers:
+                process.terminate()
+                process.join()
+                receiver.close()
 
     def __repr__(self) -> str:
         return (

@@ -1,5 +1,7 @@
 """NyangDataloader, transforms, the one-call pipeline and the image grid."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -99,6 +101,15 @@ def test_workers_stop_when_iteration_breaks_or_fails():
     boom = Exploding(np.zeros((8, 2, 2), np.uint8), np.zeros(8, int))
     with pytest.raises(RuntimeError, match="bad sample"):
         list(NyangDataloader(boom, batch_size=2, num_workers=2))
+    assert not multiprocessing.active_children()
+
+    class Dying(ArrayDataset):
+        def get_batch(self, indices):
+            os._exit(3)  # a worker killed outright (e.g. out of memory) sends nothing back
+
+    dead = Dying(np.zeros((8, 2, 2), np.uint8), np.zeros(8, int))
+    with pytest.raises(RuntimeError, match=r"worker 0 exited \(code 3\) before batch 0"):
+        list(NyangDataloader(dead, batch_size=2, num_workers=2))
     assert not multiprocessing.active_children()
 
 
