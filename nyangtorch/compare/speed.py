@@ -80,7 +80,7 @@ def step_gflop(model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int) ->
     first needs no input gradient (the images have none)."""
     x, total, first = np.zeros((1, *image_shape), np.float32), 0, True
     with inference_mode(model):
-        for layer in _leaves(model):
+        for layer in (m for m in model.modules() if not isinstance(m, nn.NyangFlow)):
             y = layer(x)
             if isinstance(layer, nn.Conv):
                 macs = y.size * layer.in_channels * int(np.prod(layer.kernel_size))
@@ -93,11 +93,6 @@ def step_gflop(model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int) ->
                 first = False
             x = y
     return total / 1e9
-
-
-def _leaves(model: nn.NyangFlow):
-    for layer in model:
-        yield from _leaves(layer) if isinstance(layer, nn.NyangFlow) else (layer,)
 
 
 def gemm_gflops(shape=(7744, 288, 64), repeats: int = 20) -> tuple[float, float]:
