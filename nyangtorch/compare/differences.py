@@ -82,7 +82,7 @@ DIFFERENCES = [
         "instead: channels-last memory (im2col 2.6 → 0.19 ms for Conv(32,64,3)); a single-channel "
         "input builds im2col column by column with the bias folded into the product (first conv "
         "forward 1.07 → 0.46 ms); the input gradient is one product per kernel offset, so col2im adds "
-        "contiguous slabs (1.5 → 0.6 ms); the weight gradient as X.T @ dY (about 7% faster).",
+        "contiguous slabs (1.3 → 0.6 ms); the weight gradient as X.T @ dY (about 7% faster).",
     },
     {
         "topic": "Memory allocation",
