@@ -110,11 +110,12 @@ def im2col(xp: np.ndarray, kernel, stride, out_size) -> np.ndarray:
 def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> np.ndarray:
     """Add per-window gradients back to the pixels each window covered (channels-last).
 
-    ``grad_at(i, j)`` gives the (N, Ho, Wo, C) gradient that flows to kernel offset (i, j) of
-    every window; the result is (N, Hp, Wp, C). The loop runs over the kh·kw kernel offsets
-    (9 for 3×3), never over pixels: each offset is one vectorised strided add over the whole
-    batch. Overlapping windows add up; windows that tile without overlap (stride = kernel, as
-    in 2×2 pooling) are written once, with no zero-fill and no read-back.
+    ``grad_at(i, j, out)`` gives the (N, Ho, Wo, C) gradient that flows to kernel offset
+    (i, j) of every window, written into ``out`` when that is an array (as a ufunc's ``out=``);
+    the result is (N, Hp, Wp, C). The loop runs over the kh·kw kernel offsets (9 for 3×3),
+    never over pixels: each offset is one vectorised strided add over the whole batch.
+    Overlapping windows add up; windows that tile without overlap (stride = kernel, as in 2×2
+    pooling) are written once, straight into place: no zero-fill, no temporary, no read-back.
     """
     (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size
     tiled = (sh, sw) == (kh, kw)
@@ -126,9 +127,9 @@ def scatter_windows(padded_shape, kernel, stride, out_size, dtype, grad_at) -> n
         for j in range(kw):
             target = (slice(None), slice(i, i + sh * ho, sh), slice(j, j + sw * wo, sw))
             if tiled:
-                out[target] = grad_at(i, j)
+                grad_at(i, j, out[target])
             else:
-                out[target] += grad_at(i, j)
+                out[target] += grad_at(i, j, None)
     return out
 
 
@@ -155,7 +156,7 @@ def col2im(dslabs: np.ndarray, padded_shape, kernel, stride) -> np.ndarray:
     kw = kernel[1]
     return scatter_windows(
         padded_shape, kernel, stride, dslabs.shape[2:4], dslabs.dtype,
-        lambda i, j: dslabs[i * kw + j],
+        lambda i, j, out: dslabs[i * kw + j] if out is None else np.copyto(out, dslabs[i * kw + j]),
     )  # fmt: skip
 
 

@@ -75,21 +75,23 @@ class MaxPool(_Pool):
         offset, padded_shape, out = self._saved()
         dy = channels_last(dy)
         kw = self.kernel_size[1]
-        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: dy * (offset == i * kw + j))
+        return self._scatter(
+            padded_shape, out, dy.dtype,
+            lambda i, j, into: np.multiply(dy, offset == i * kw + j, out=into),
+        )  # fmt: skip
 
 
 def first_max_offset(slabs: np.ndarray, y: np.ndarray) -> np.ndarray:
     """For each output, the first slab (kernel offset, row-major) holding its maximum ``y``.
 
     The first, as PyTorch: ties (common after a ReLU) then send the gradient to one input.
-    Built from comparisons (``np.argmax(axis=0)`` and masked copies are ~15× slower here)."""
-    offset = np.zeros(y.shape, np.min_scalar_type(len(slabs) - 1))
-    seen = slabs[0] == y
-    for k in range(1, len(slabs)):
-        hit = slabs[k] == y
-        first = np.greater(hit, seen)  # a maximum no earlier offset holds
-        offset += first.view(np.uint8) * offset.dtype.type(k)
-        seen |= hit
+    The offset is the number of leading slabs that miss the maximum, counted with one running
+    mask (``np.argmax(axis=0)`` and masked copies are ~15× slower here)."""
+    missed = slabs[0] != y  # True while every offset so far missed the maximum
+    offset = missed.astype(np.min_scalar_type(len(slabs) - 1))
+    for k in range(1, len(slabs) - 1):  # the last offset holds it if all others missed
+        missed &= slabs[k] != y
+        offset += missed
     return offset
 
 
@@ -105,5 +107,8 @@ class AvgPool(_Pool):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         padded_shape, out = self._saved()
-        share = channels_last(dy) / (self.kernel_size[0] * self.kernel_size[1])
-        return self._scatter(padded_shape, out, dy.dtype, lambda i, j: share)
+        dy = channels_last(dy)
+        share = dy.dtype.type(1 / (self.kernel_size[0] * self.kernel_size[1]))
+        return self._scatter(
+            padded_shape, out, dy.dtype, lambda i, j, into: np.multiply(dy, share, out=into)
+        )

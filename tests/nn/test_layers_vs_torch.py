@@ -26,6 +26,8 @@ CONV_CASES = [
     # one input channel (X built by columns, bias folded into the product), strided and padded
     (2, 1, 3, 9, 8, (3, 2), 2, 1, False),
     (2, 1, 3, 7, 7, 3, 2, 1, True),
+    # windows that tile (stride = kernel, "patchify"): the input gradient is written, not added
+    (2, 3, 4, 9, 8, 2, 2, 0, True),
 ]
 
 
