@@ -1,7 +1,9 @@
 """Where a training step of the reference CNN spends its time, layer by layer (nyangtorch).
 
-Times each layer's forward and backward inside the real network (so each layer sees the
-memory layout it really gets), plus the loss and the Adam step. Medians over repetitions.
+Times each layer's forward and backward inside the real network, in the order the network
+runs them (``NyangFlow.execution_order``: a ReLU before a MaxPool runs after it), so each
+layer sees the data and memory layout it really gets; plus the loss and the Adam step.
+Medians over repetitions.
 
     python benchmarks/profile_step.py [--batch 64] [--threads 2] [--batchnorm] [--inference]
 
@@ -21,12 +23,16 @@ import nyangtorch
 from nyangtorch import models, nn, optim
 
 
+def in_execution_order(model) -> list[tuple[str, nn.NyangModel]]:
+    return [(str(i), model.layers[i]) for i in model.execution_order()]
+
+
 def profile(model, batch: int, repeat: int = 30) -> dict[str, float]:
     rng = np.random.default_rng(0)
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)
     loss_fn, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
-    layers = list(model.children())
+    layers = in_execution_order(model)
     times: dict[str, list[float]] = defaultdict(list)
     for r in range(repeat + 3):
         record = r >= 3
@@ -44,7 +50,7 @@ def profile(model, batch: int, repeat: int = 30) -> dict[str, float]:
         for name, layer in reversed(layers):
             t = time.perf_counter()
             # The first layer's input is the image: no gradient needed (as in torch).
-            g = layer.backward(g) if name != "0" else layer.backward_params(g)
+            g = layer.backward(g) if name != layers[0][0] else layer.backward_params(g)
             if record:
                 times[f"bwd {name} {type(layer).__name__}"].append(time.perf_counter() - t)
         t = time.perf_counter()
@@ -59,7 +65,7 @@ def profile_inference(model, batch: int, repeat: int = 30) -> dict[str, float]:
     with nn.inference_mode(model):
         for r in range(repeat + 3):
             h = x
-            for name, layer in model.children():
+            for name, layer in in_execution_order(model):
                 t = time.perf_counter()
                 h = layer(h)
                 if r >= 3:

@@ -162,3 +162,46 @@ def test_reference_cnn_matches_torch_sequential(rng):
         torch.nn.Linear(32, 10),
     )
     compare_layer(ours, theirs, rng.standard_normal((6, 1, 14, 14)))
+
+
+@pytest.mark.parametrize("pool", [nn.MaxPool(2), nn.MaxPool(3, 2, 1), nn.MaxPool((2, 3))])
+def test_relu_before_maxpool_runs_after_it_with_identical_results(rng, pool):
+    # NyangFlow swaps ReLU, MaxPool; the numbers must be those of the written order, exactly,
+    # including windows that are all negative, zero ties after the ReLU, and a padded pool.
+    x = rng.standard_normal((3, 4, 9, 8))
+    x[0, 0] = -np.abs(x[0, 0])  # a whole channel of negative windows
+    x[1, 1, :4, :4] = 0.0  # ties at zero
+    flow = nn.NyangFlow(nn.Conv(4, 5, 1), nn.ReLU(), pool, nn.Conv(5, 3, 1)).to(np.float64)
+    flow.layers[0].weight.data[:] = np.eye(5, 4)[:, :, None, None]  # keeps x's zeros and signs
+    assert flow.execution_order() == [0, 2, 1, 3]
+    y = flow(x)
+    dy = rng.standard_normal(y.shape)
+    dx = flow.backward(dy)
+    h, stepwise = x, flow.layers
+    for layer in stepwise:
+        h = layer(h)
+    g = dy
+    for layer in reversed(stepwise):
+        g = layer.backward(g)
+    np.testing.assert_array_equal(y, h)
+    np.testing.assert_array_equal(dx, g)
+    # and against torch, which runs the layers as written
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(4, 5, 1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(pool.kernel_size, pool.stride, pool.padding),
+        torch.nn.Conv2d(5, 3, 1),
+    )
+    compare_layer(flow, theirs, x)
+
+
+def test_execution_order_swaps_only_a_plain_relu_directly_before_a_maxpool():
+    class MyReLU(nn.ReLU):
+        pass
+
+    flow = nn.NyangFlow(
+        nn.ReLU(), nn.ReLU(), nn.MaxPool(2), nn.MaxPool(2), MyReLU(), nn.MaxPool(2),
+        nn.ReLU(), nn.AvgPool(2), nn.LeakyReLU(), nn.MaxPool(2),
+    )  # fmt: skip
+    assert flow.execution_order() == [0, 2, 1, 3, 4, 5, 6, 7, 8, 9]
+    assert nn.NyangFlow().execution_order() == []
