@@ -5,8 +5,10 @@ MaxPool(2), Linear(1600,128), Linear(128,10); plus the full training step (forwa
 backward, Adam step). Prints milliseconds and the ratio ours ÷ torch (below 1 is faster).
 
 Each side gets an image batch in the memory layout its own network hands a layer: NCHW for
-torch, channels-last for nyangtorch (whose conv and pool outputs are channels-last views).
-The last column times ours on torch's NCHW layout too, which costs it a gather.
+torch (its default), channels-last for nyangtorch (whose conv and pool outputs are
+channels-last views); the ratio compares these. Two more columns swap the layouts: ours on
+NCHW (which costs it a gather) and torch in ``torch.channels_last`` memory format, which
+torch also picks by itself for a one-channel batch stored (N, H, W, 1), as our loader's are.
 
     python benchmarks/layers.py [--threads N] [--batch 64]
 """
@@ -14,6 +16,7 @@ The last column times ours on torch's NCHW layout too, which costs it a gather.
 from __future__ import annotations
 
 import argparse
+import copy
 
 import numpy as np
 import torch
@@ -61,8 +64,8 @@ def channels_last_memory(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
 
 
-def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float, float]:
-    """(ours on channels-last input, torch on NCHW, ours on NCHW) seconds."""
+def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float, float, float]:
+    """(ours on channels-last input, torch on NCHW, ours on NCHW, torch channels_last) s."""
     dy = np.ones_like(ours(x))
 
     def ours_step(x):
@@ -75,14 +78,21 @@ def time_layer(ours, theirs, x: np.ndarray) -> tuple[float, float, float]:
         theirs(xt).backward(dyt)
 
     x_last = channels_last_memory(x)
-    return (
+    times = (
         median_time(lambda: ours_step(x_last)),
         median_time(torch_step),
         median_time(lambda: ours_step(x)),
     )
+    if x.ndim != 4:
+        return (*times, times[1])
+    theirs_last = copy.deepcopy(theirs).to(memory_format=torch.channels_last)
+    xt_last = torch.from_numpy(x_last).requires_grad_(True)  # NCHW-shaped, NHWC in memory
+    dyt_last = dyt.contiguous(memory_format=torch.channels_last)
+    return (*times, median_time(lambda: theirs_last(xt_last).backward(dyt_last)))
 
 
-def time_training_step(batch: int) -> tuple[float, float]:
+def time_training_step(batch: int) -> tuple[float, float, float]:
+    """(ours, torch NCHW, torch channels_last) seconds per Adam step."""
     ours = models.reference_cnn()
     theirs = to_torch(ours)
     rng = np.random.default_rng(1)
@@ -104,7 +114,16 @@ def time_training_step(batch: int) -> tuple[float, float]:
         torch.nn.functional.cross_entropy(theirs(xt), yt).backward()
         topt.step()
 
-    return median_time(ours_step, repeat=30), median_time(torch_step, repeat=30)
+    theirs_last = copy.deepcopy(theirs).to(memory_format=torch.channels_last)
+    xt_last = xt.contiguous(memory_format=torch.channels_last)
+    topt_last = torch.optim.Adam(theirs_last.parameters(), lr=1e-3)
+
+    def torch_last_step():
+        topt_last.zero_grad()
+        torch.nn.functional.cross_entropy(theirs_last(xt_last), yt).backward()
+        topt_last.step()
+
+    return tuple(median_time(f, repeat=30) for f in (ours_step, torch_step, torch_last_step))
 
 
 def main() -> None:
@@ -119,14 +138,20 @@ def main() -> None:
         f"threads {args.threads}, batch {args.batch}"
     )
     print(f"BLAS: {blas_info()}")
-    print(f"{'forward+backward':<26}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}{'ours on NCHW':>16}")
+    print(
+        f"{'forward+backward':<26}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}"
+        f"{'ours on NCHW':>18}{'torch channels_last':>23}"
+    )
     rows = [(name, *time_layer(o, t, x)) for name, o, t, x in layer_cases(args.batch)]
-    rows.append(("training step (Adam)", *time_training_step(args.batch), None))
-    for name, ours_s, torch_s, nchw_s in rows:
-        line = f"{name:<26}{ours_s * 1e3:9.3f}{torch_s * 1e3:10.3f}{ours_s / torch_s:8.2f}"
-        if nchw_s is not None:
-            line += f"{nchw_s * 1e3:9.3f} ms {nchw_s / torch_s:5.2f}"
-        print(line)
+    # One-channel images: NCHW and channels-last are the same bytes, so "ours on NCHW" = ours.
+    ours_s, torch_s, torch_last_s = time_training_step(args.batch)
+    rows.append(("training step (Adam)", ours_s, torch_s, ours_s, torch_last_s))
+    for name, ours_s, torch_s, nchw_s, torch_last_s in rows:
+        print(
+            f"{name:<26}{ours_s * 1e3:9.3f}{torch_s * 1e3:10.3f}{ours_s / torch_s:8.2f}"
+            f"{nchw_s * 1e3:11.3f} ms {nchw_s / torch_s:5.2f}"
+            f"{torch_last_s * 1e3:11.3f} ms ours÷ {ours_s / torch_last_s:5.2f}"
+        )
 
 
 if __name__ == "__main__":
