@@ -27,33 +27,45 @@ class BatchNorm(NyangModel):
         self.register_buffer("running_mean", np.zeros(num_features, DEFAULT_DTYPE))
         self.register_buffer("running_var", np.ones(num_features, DEFAULT_DTYPE))
 
-    def _rows(self, x: np.ndarray) -> np.ndarray:
-        """x as (M, C): one row per value of each channel (free for channels-last memory)."""
+    def _samples(self, x: np.ndarray) -> np.ndarray:
+        """x as (N, L): one row per sample, L = H·W·C in channels-last order (free for
+        channels-last memory, which convolutions hand on), or L = C for (N, C) input."""
         expected = f"(N, {self.num_features}) or (N, {self.num_features}, H, W)"
         check_input(self, x, expected, (2, 4))
         check_channels(self, x, expected, self.num_features)
-        return x if x.ndim == 2 else channels_last(x).reshape(-1, self.num_features)
+        return x if x.ndim == 2 else channels_last(x).reshape(len(x), -1)
+
+    def _per_value(self, v: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """A per-channel vector (C,) repeated to match a sample row (L,).
+
+        Why not broadcast (C,) over (M, C) rows: NumPy's inner loop would then run only C
+        numbers at a time; against a whole sample row it runs L, ~2× faster per pass here."""
+        return np.tile(v, samples.shape[1] // self.num_features)
 
     @staticmethod
-    def _like(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """(M, C) rows back to the shape of x."""
+    def _like(samples: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """(N, L) samples back to the shape of x."""
         if x.ndim == 2:
-            return rows
+            return samples
         n, c, h, w = x.shape
-        return channels_first(rows.reshape(n, h, w, c))
+        return channels_first(samples.reshape(n, h, w, c))
+
+    def _channel_sums(self, samples: np.ndarray) -> np.ndarray:
+        """Σ over the M = N·H·W values of each channel, as a matrix product (fast)."""
+        rows = samples.reshape(-1, self.num_features)
+        return np.ones(len(rows), rows.dtype) @ rows
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        rows = self._rows(x)
-        m = len(rows)
+        samples = self._samples(x)
+        m = samples.size // self.num_features
         if self.training:
             if m < 2:
                 raise ValueError(
                     f"{self!r}: training needs more than 1 value per channel, got input {x.shape}"
                 )
-            ones = np.ones(m, rows.dtype)  # sums over rows as matrix products (fast)
-            mean = ones @ rows / m
-            centred = rows - mean
-            var = ones @ (centred * centred) / m
+            mean = self._channel_sums(samples) / m
+            centred = samples - self._per_value(mean, samples)
+            var = self._channel_sums(centred * centred) / m
             momentum = self.momentum
             # Buffers follow the dtype of the data they are computed from.
             self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(
@@ -64,32 +76,33 @@ class BatchNorm(NyangModel):
                 var.dtype
             )
         else:
-            centred = rows - self.running_mean
+            centred = samples - self._per_value(self.running_mean, samples)
             var = self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
         # y = γ·x̂ + β as (x − μ)·(γ/σ) + β: per-channel factors first, so the big array is
         # touched twice, and backward keeps x − μ and 1/σ rather than a separate x̂.
-        y = centred * (self.weight.data * inv_std)
-        y += self.bias.data
+        y = centred * self._per_value(self.weight.data * inv_std, samples)
+        y += self._per_value(self.bias.data, samples)
         self._cache = keep((centred, inv_std, self.training))
         return self._like(y, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         centred, inv_std, batch_stats = self._saved()
-        dy_rows = self._rows(dy)
-        ones = np.ones(len(dy_rows), dy_rows.dtype)
-        d_beta = ones @ dy_rows
-        d_gamma = (ones @ (dy_rows * centred)) * inv_std  # Σ dy·x̂, with x̂ = (x − μ)/σ
+        dy_samples = self._samples(dy)
+        if dy_samples.shape != centred.shape:
+            raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
+        d_beta = self._channel_sums(dy_samples)
+        d_gamma = self._channel_sums(dy_samples * centred) * inv_std  # Σ dy·x̂, x̂ = (x − μ)/σ
         self.weight.accumulate(d_gamma)
         self.bias.accumulate(d_beta)
         scale = self.weight.data * inv_std
-        dx = dy_rows * scale
+        dx = dy_samples * self._per_value(scale, dy_samples)
         if batch_stats:
             # dx = γ/σ·(dy − (dβ + x̂·dγ)/M), expanded so only per-channel factors are formed:
             # γ/σ·dy − (x − μ)·(γ/σ²·dγ/M) − γ/σ·dβ/M.
-            m = len(dy_rows)
-            dx -= centred * (scale * inv_std * d_gamma / m)
-            dx -= scale * d_beta / m
+            m = dy_samples.size // self.num_features
+            dx -= centred * self._per_value(scale * inv_std * d_gamma / m, dy_samples)
+            dx -= self._per_value(scale * d_beta / m, dy_samples)
         return self._like(dx, dy)
 
     def extra_repr(self) -> str:

@@ -247,3 +247,16 @@ def test_inference_keeps_nothing_for_backward(layer):
     with nyangtorch.no_grad():
         layer(x)
     assert layer._cache is None
+
+
+@pytest.mark.parametrize(
+    "layer, x, grad_shape",
+    [
+        (nn.Conv(2, 3, 3), np.ones((2, 2, 5, 5)), (2, 3, 4, 4)),
+        (nn.BatchNorm(3), np.ones((4, 3, 5, 5)), (4, 3, 5, 4)),
+    ],
+)
+def test_backward_with_a_gradient_of_the_wrong_shape_names_the_layer(layer, x, grad_shape):
+    layer(x.astype(np.float32))
+    with pytest.raises(ValueError, match=rf"{type(layer).__name__}\(.*backward got grad"):
+        layer.backward(np.ones(grad_shape, np.float32))
