@@ -20,7 +20,7 @@ class NyangFlow(NyangModel):
     *after* it. Max and ReLU commute, ``max(relu(x)) = relu(max(x))``, and so do their
     gradients: both orders send ``dy`` to the window's first maximum when it is positive and
     nothing otherwise. Pooling first leaves the ReLU a quarter of the numbers (2×2 windows),
-    which takes about a tenth off a reference-CNN training step.
+    which takes about 6% off a reference-CNN training step and 9% off inference.
     """
 
     def __init__(self, *layers: NyangModel) -> None:

@@ -154,10 +154,12 @@ def col2im(dslabs: np.ndarray, padded_shape, kernel, stride) -> np.ndarray:
     """Adjoint of :func:`windows`: per-offset window grads (kh·kw, N, Ho, Wo, C), offset
     ``u·kw + v`` in slab ``u·kw + v``, -> (N, Hp, Wp, C)."""
     kw = kernel[1]
-    return scatter_windows(
-        padded_shape, kernel, stride, dslabs.shape[2:4], dslabs.dtype,
-        lambda i, j, out: dslabs[i * kw + j] if out is None else np.copyto(out, dslabs[i * kw + j]),
-    )  # fmt: skip
+
+    def grad_at(i: int, j: int, out: np.ndarray | None) -> np.ndarray | None:
+        slab = dslabs[i * kw + j]
+        return slab if out is None else np.copyto(out, slab)
+
+    return scatter_windows(padded_shape, kernel, stride, dslabs.shape[2:4], dslabs.dtype, grad_at)
 
 
 _zeros: dict[tuple, np.ndarray] = {}
