@@ -157,6 +157,40 @@ def roofline_lines(speed: dict) -> list[str]:
     return lines
 
 
+def layer_time_lines(speed: dict) -> list[str]:
+    """Where nyangtorch's training step goes, layer by layer (forward and backward)."""
+    lines = []
+    for name, m in speed["models"].items():
+        if "layer_ms" not in m:  # a report written before layers were timed
+            continue
+        ms = m["layer_ms"]
+        total = sum(ms.values())
+        layers = [key[4:] for key in ms if key.startswith("fwd ")]
+        lines += [
+            f"**Where a nyangtorch step goes: {name}** (batch {speed['batch_size']}, each "
+            "layer timed inside the network, in the order it runs; medians).",
+            "",
+            "| layer | forward (ms) | backward (ms) | share |",
+            "|---|---|---|---|",
+        ]
+        for layer in layers:
+            fwd, bwd = ms[f"fwd {layer}"], ms.get(f"bwd {layer}", 0.0)
+            lines.append(f"| {layer} | {fwd:.3f} | {bwd:.3f} | {(fwd + bwd) / total:.0%} |")
+        for key in ("loss", "adam step"):
+            lines.append(f"| {key} | {ms[key]:.3f} | | {ms[key] / total:.0%} |")
+        lines += [f"| total | {total:.2f} | | |", ""]
+        if "gemm_gflops" in speed and "step_gflop" in m:
+            products = m["step_gflop"] / speed["gemm_gflops"][0] * 1e3
+            lines += [
+                f"At the measured GEMM rate the matrix products need {products:.1f} ms of these "
+                f"{total:.1f} ms; the other {total - products:.1f} ms are copies (im2col, "
+                "col2im, pooling slabs), element-wise layers and the optimizer, each a pass "
+                "over arrays of several MB on one core.",
+                "",
+            ]
+    return lines
+
+
 def summary_markdown(payload: dict) -> str:
     lines = ["# nyangtorch vs PyTorch", ""]
     env = payload["environment"]
@@ -229,8 +263,7 @@ def summary_markdown(payload: dict) -> str:
                 f"| {name} | {so:.1f} / {st:.1f} | {so / st:.2f} | {io:.2f} / {it:.2f} | "
                 f"{io / it:.2f} | {memory} |"
             )
-        lines += ["", *roofline_lines(speed)]
-        lines.append("")
+        lines += ["", *roofline_lines(speed), "", *layer_time_lines(speed)]
     lines += [
         "## Every difference, explained",
         "",

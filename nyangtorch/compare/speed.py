@@ -7,6 +7,7 @@ interleaved step by step, as a twin run does, measures their fight over the core
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -74,6 +75,51 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[fl
     return median_seconds(ours, repeats), median_seconds(theirs, repeats)
 
 
+def layer_times(
+    model: nn.NyangFlow, x: np.ndarray, y: np.ndarray | None = None, repeats: int = 30
+) -> dict[str, float]:
+    """Median seconds of each layer's forward and backward inside a training step of
+    ``model`` on batch ``x`` with targets ``y`` (CE loss, Adam), plus the loss and the Adam
+    step; keys like ``"fwd 3 Conv"``. Layers run in the network's own order
+    (``NyangFlow.execution_order``) so each sees the data and memory layout it really gets.
+    With ``y=None``: the forward pass alone, in eval mode under no_grad (inference)."""
+    layers = [(f"{i} {type(model.layers[i]).__name__}", i) for i in model.execution_order()]
+    loss_fn, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
+    times: dict[str, list[float]] = {}
+
+    def timed(key: str, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        times.setdefault(key, []).append(time.perf_counter() - start)
+        return out
+
+    def loss_grad(logits: np.ndarray) -> np.ndarray:
+        loss_fn(logits, y)
+        return loss_fn.backward()
+
+    def step():
+        h = x
+        for name, i in layers:
+            h = timed(f"fwd {name}", model.layers[i], h)
+        if y is None:
+            return
+        g = timed("loss", loss_grad, h)
+        for k, (name, i) in enumerate(reversed(layers)):
+            layer = model.layers[i]
+            # The first layer's input is the data: no gradient for it (as in torch).
+            backward = layer.backward_params if k == len(layers) - 1 else layer.backward
+            g = timed(f"bwd {name}", backward, g)
+        timed("adam step", opt.step)
+        opt.zero_grad()
+
+    with inference_mode(model) if y is None else contextlib.nullcontext():
+        for r in range(3 + repeats):
+            if r == 3:  # three warm-up steps, not counted
+                times.clear()
+            step()
+    return {key: float(np.median(v)) for key, v in times.items()}
+
+
 def step_gflop(model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int) -> float:
     """GFLOP of the matrix products in one training step (2 per multiply-add): every Conv and
     Linear does its forward, weight-gradient and input-gradient product, except that the
@@ -113,7 +159,8 @@ def speed_table(
     factories: dict, batches, test_images, repeats: int = 5, memory: bool = True
 ) -> dict:
     """``{"models": {name: {"step_ms", "inference_s", "memory_mb"}}, ...}``, each value an
-    (ours, torch) pair, for every model factory in ``factories``, on the same batches."""
+    (ours, torch) pair, for every model factory in ``factories``, on the same batches; plus
+    per model the step's matrix-product GFLOP and nyangtorch's time per layer (ms)."""
     from .memory import peak_memory_mb
 
     torch = _torch()
@@ -137,5 +184,6 @@ def speed_table(
             "inference_s": list(inference),
             "memory_mb": mem,
             "step_gflop": step_gflop(make(), batches[0][0].shape[1:], batch),
+            "layer_ms": {k: v * 1e3 for k, v in layer_times(make(), x, y).items()},
         }
     return table

@@ -147,6 +147,25 @@ def test_report_files_and_sections(fashion_subset, tmp_path):
     step = speed["models"]["cnn"]["step_ms"]
     assert f"{step[0]:.1f} / {step[1]:.1f}" in text
     assert "**Roofline.**" in text and "| cnn | 0.99 |" in text
+    # the layer-by-layer profile: every layer of the network, forward and backward
+    layer_ms = speed["models"]["cnn"]["layer_ms"]
+    assert {k.split()[1] for k in layer_ms if k.startswith("fwd ")} == {str(i) for i in range(10)}
+    assert {k.split()[1] for k in layer_ms if k.startswith("bwd ")} == {str(i) for i in range(10)}
+    assert all(v > 0 for v in layer_ms.values()) and {"loss", "adam step"} <= set(layer_ms)
+    assert "**Where a nyangtorch step goes: cnn**" in text and "| 3 Conv |" in text
+
+
+def test_layer_times_follow_the_execution_order_and_cover_inference():
+    from nyangtorch.compare.speed import layer_times
+
+    model = models.reference_cnn()
+    x = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
+    train = layer_times(model, x, np.arange(4) % 10, repeats=2)
+    forward = [k for k in train if k.startswith("fwd ")]
+    assert forward[:3] == ["fwd 0 Conv", "fwd 2 MaxPool", "fwd 1 ReLU"]  # ReLU after the pool
+    assert [k for k in train if k.startswith("bwd ")][-1] == "bwd 0 Conv"
+    inference = layer_times(model, x, repeats=2)
+    assert list(inference) == forward and model.training  # forward only; mode restored
 
 
 def test_step_gflop_counts_every_product_of_a_training_step():
