@@ -110,11 +110,18 @@ def browser():
 
 
 def wait_loaded(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    """Wait until the page's script has finished and every element has drawn.
+
+    Streamlit marks the app ``data-test-script-state="notRunning"`` when a run ends (it starts
+    as "initial", so this cannot pass before the run), and draws grey skeletons while lazily
+    loaded elements (code, metrics, tables, charts) are still coming: a screenshot taken
+    earlier shows grey boxes instead of the page."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000
+    )
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=60_000
     )
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -126,6 +133,7 @@ def test_page_renders(server, browser, path):
         wait_loaded(page)
         page.get_by_text(PAGES[path], exact=False).first.wait_for(state="visible", timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stMarkdown"]').count() > 0  # the page's own content
         page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
     finally:
         page.close()
