@@ -254,9 +254,22 @@ def test_inference_keeps_nothing_for_backward(layer):
     [
         (nn.Conv(2, 3, 3), np.ones((2, 2, 5, 5)), (2, 3, 4, 4)),
         (nn.BatchNorm(3), np.ones((4, 3, 5, 5)), (4, 3, 5, 4)),
+        (nn.Flatten(), np.ones((4, 3, 5, 5)), (4, 74)),
     ],
 )
 def test_backward_with_a_gradient_of_the_wrong_shape_names_the_layer(layer, x, grad_shape):
     layer(x.astype(np.float32))
     with pytest.raises(ValueError, match=rf"{type(layer).__name__}\(.*backward got grad"):
         layer.backward(np.ones(grad_shape, np.float32))
+
+
+def test_flatten_hands_the_gradient_back_in_the_input_memory_layout(rng):
+    x_last = rng.standard_normal((2, 5, 4, 3)).transpose(0, 3, 1, 2)  # NCHW shape, NHWC memory
+    for x in (x_last, np.ascontiguousarray(x_last)):
+        flat = nn.Flatten()
+        y = flat(x)
+        np.testing.assert_array_equal(y, x.reshape(2, -1))  # C, H, W order, as torch
+        dy = rng.standard_normal(y.shape)
+        dx = flat.backward(dy)
+        np.testing.assert_array_equal(dx, dy.reshape(x.shape))
+        assert dx.strides == x.strides
