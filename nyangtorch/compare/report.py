@@ -29,13 +29,25 @@ def environment() -> dict:
     try:
         from threadpoolctl import threadpool_info
 
+        # Every thread pool in the process (torch, SciPy and scikit-learn bring their own);
+        # "package" tells which one is NumPy's.
         env["blas"] = [
             {k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            | {"package": package_of(i.get("filepath", ""))}
             for i in threadpool_info()
         ]
     except ImportError:
         env["blas"] = "threadpoolctl not installed"
     return env
+
+
+def package_of(library_path: str) -> str:
+    """The installed package a shared library came with:
+    ``…/site-packages/numpy.libs/libscipy_openblas64_.so`` -> ``numpy``."""
+    parts = Path(library_path).parts
+    if "site-packages" not in parts or parts[-1] == "site-packages":
+        return ""
+    return parts[parts.index("site-packages") + 1].removesuffix(".libs")
 
 
 def _pyplot():
@@ -194,7 +206,8 @@ def layer_time_lines(speed: dict) -> list[str]:
 def summary_markdown(payload: dict) -> str:
     lines = ["# nyangtorch vs PyTorch", ""]
     env = payload["environment"]
-    blas = env["blas"][0] if isinstance(env["blas"], list) and env["blas"] else {}
+    pools = env["blas"] if isinstance(env["blas"], list) else []
+    blas = next((b for b in pools if b.get("package") == "numpy"), pools[0] if pools else {})
     lines += [
         f"numpy {env['numpy']} ({blas.get('internal_api')} {blas.get('version')}, kernel "
         f"{blas.get('architecture')}, {blas.get('num_threads')} threads), torch {env['torch']} "

@@ -175,3 +175,22 @@ def test_step_gflop_counts_every_product_of_a_training_step():
     # fc2: forward, weight and input gradients. 2 FLOPs per multiply-add, batch 64.
     macs = 26 * 26 * 32 * 9 * 2 + (11 * 11 * 64 * 32 * 9 + 1600 * 128 + 128 * 10) * 3
     assert step_gflop(models.reference_cnn(), (1, 28, 28), 64) == pytest.approx(2 * macs * 64 / 1e9)
+
+
+def test_summary_names_numpys_blas_among_the_process_thread_pools():
+    from nyangtorch.compare.report import package_of, summary_markdown
+
+    site = "/venv/lib/python3.11/site-packages"
+    assert package_of(f"{site}/numpy.libs/libscipy_openblas64_-32a4.so") == "numpy"
+    assert package_of(f"{site}/torch/lib/libgomp.so.1") == "torch"
+    assert package_of("/usr/lib/x86_64-linux-gnu/libopenblas.so.0") == ""
+    pool = {"internal_api": "openblas", "num_threads": 2}
+    env = {
+        "numpy": "2.4.6", "torch": "2.13.0", "torch_threads": 2, "cpus": 2, "openblas_env": {},
+        "blas": [
+            pool | {"version": "0.3.15", "architecture": "Haswell", "package": "scipy"},
+            pool | {"version": "0.3.31", "architecture": "SkylakeX", "package": "numpy"},
+        ],
+    }  # fmt: skip
+    first = summary_markdown({"environment": env, "differences": []}).splitlines()[2]
+    assert "numpy 2.4.6 (openblas 0.3.31, kernel SkylakeX, 2 threads)" in first
