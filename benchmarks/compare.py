@@ -3,7 +3,7 @@ memory for the reference CNN and the BatchNorm CNN, at batch 64 and 256, with 1 
 
 An epoch's time is the median of several blocks of training steps on real Fashion-MNIST
 batches, scaled to the 60,000 training images (the machines are noisy: medians). Inference
-runs the 10,000 test images. Peak memory is measured in a forked process per side. Ratios
+runs the 10,000 test images. Peak memory is measured in a spawned process per side. Ratios
 are ours ÷ torch (below 1: nyangtorch is faster or smaller).
 
     python benchmarks/compare.py [--quick]
@@ -26,7 +26,7 @@ from nyangtorch.data import FashionMNIST, NyangDataloader
 
 
 def memory(side: str, model, x, y, test_loader) -> float:
-    """Peak MB of 10 training steps and test-set inference, in a forked process."""
+    """Peak MB of 10 training steps and test-set inference, in a spawned process."""
     return peak_memory_mb(side, model, x, y, [xb for xb, _ in test_loader], np.float32, steps=10)
 
 
