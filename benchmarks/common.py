@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 
+from nyangtorch import tune_allocator
 from nyangtorch.compare.speed import median_seconds
+
+# Benchmarks time what a training run does, and nyang_train tunes the allocator first.
+tune_allocator()
 
 
 def median_time(fn, repeat: int = 20, warmup: int = 3) -> float:

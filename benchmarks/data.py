@@ -13,7 +13,7 @@ import numpy as np
 import nyangtorch
 from nyangtorch import models, nn, optim
 from nyangtorch.data import FashionMNIST, NyangDataloader, nyang_transforms
-from nyangtorch.data.pipeline import channel_stats
+from nyangtorch.data import Preprocessing
 
 
 def epoch_seconds(loader: NyangDataloader) -> float:
@@ -43,12 +43,12 @@ def training_epoch_estimate(batches: int, batch: int = 64, steps: int = 40) -> f
 def main() -> None:
     nyangtorch.manual_seed(0)
     train = FashionMNIST("train")
-    mean, std = channel_stats(train.images)
+    stats = Preprocessing.measure(train.images, train.classes)
     print(f"Fashion-MNIST train: {len(train)} images, batch 64")
     print(f"{'augment':<9}{'workers':>8}{'seconds':>10}{'images/s':>12}")
     for augment in (False, True):
         train.transform = nyang_transforms(
-            "train", mean=mean, std=std, augment=augment, preset="fashion-mnist"
+            "train", mean=stats.mean, std=stats.std, augment=augment, preset="fashion-mnist"
         )
         for workers in (0, 2):
             loader = NyangDataloader(

@@ -2,28 +2,34 @@
 
 The five parts of the workflow: ``nyangtorch.data`` (datasets, loaders, augmentation),
 ``nyangtorch.nn`` (layers, losses), ``nyangtorch.optim`` and ``nyang_train`` (training),
-``nyang_save_model`` / ``nyang_load_model`` (utility), ``nyangtorch.metrics`` and
-``nyang_inference`` (evaluation).
+``nyang_save_model`` / ``nyang_load_model`` (utility), ``nyangtorch.metrics``,
+``nyang_inference`` and ``nyang_predict`` (evaluation).
 """
 
-from . import _allocator, data, eval, metrics, models, nn, optim  # noqa: F401  (_allocator: see its docstring)
-from .data import NyangDataloader, nyang_images_grid, nyangnyang_dataset_ready
-from .eval import nyang_inference
+from . import data, eval, metrics, models, nn, optim
+from ._allocator import tune_allocator
+from .data import NyangDataloader, Preprocessing, nyang_images_grid, nyangnyang_dataset_ready
+from .eval import nyang_inference, nyang_predict
 from .nn import NyangFlow, NyangModel, no_grad
 from .random import manual_seed
-from .train import History, nyang_train, plot_history
+from .train import EarlyStopping, History, nyang_train, plot_history
 from .utils import load_weights, nyang_load_model, nyang_save_model, save_weights
+from .version import __version__
 
-__version__ = "0.1.0"
+# The names a PyTorch user looks for first.
+save_model, load_model = nyang_save_model, nyang_load_model
 
 __all__ = [
+    "EarlyStopping",
     "History",
     "NyangDataloader",
     "NyangFlow",
     "NyangModel",
+    "Preprocessing",
     "__version__",
     "data",
     "eval",
+    "load_model",
     "load_weights",
     "manual_seed",
     "metrics",
@@ -33,10 +39,13 @@ __all__ = [
     "nyang_images_grid",
     "nyang_inference",
     "nyang_load_model",
+    "nyang_predict",
     "nyang_save_model",
     "nyang_train",
     "nyangnyang_dataset_ready",
     "optim",
     "plot_history",
+    "save_model",
     "save_weights",
+    "tune_allocator",
 ]

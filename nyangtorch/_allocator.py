@@ -6,6 +6,9 @@ touching them costs a page fault per 4 KiB: measured here, about a third of a re
 step. PyTorch avoids this with its caching allocator; the equivalent for NumPy is to raise
 glibc's thresholds so freed blocks are reused. Linux/glibc only; set
 ``NYANGTORCH_NO_MALLOC_TUNING=1`` to leave the allocator alone.
+
+It changes the whole process, so importing nyangtorch never does it: ``nyang_train`` and the
+``nyangtorch`` command call :func:`tune_allocator`, and so may a script of your own.
 """
 
 from __future__ import annotations
@@ -21,8 +24,19 @@ MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's largest allowed value on 64-bit
 TRIM_THRESHOLD = 256 * 1024 * 1024  # free heap kept for reuse before returning it
 
 
+_tuned: bool | None = None  # None until the first call; then what glibc answered
+
+
 def tune_allocator() -> bool:
-    """Apply the thresholds once; True if glibc accepted them."""
+    """Apply the thresholds (once per process; later calls return the first answer). True if
+    glibc accepted them."""
+    global _tuned
+    if _tuned is None:
+        _tuned = _apply_thresholds()
+    return _tuned
+
+
+def _apply_thresholds() -> bool:
     if not sys.platform.startswith("linux") or os.environ.get("NYANGTORCH_NO_MALLOC_TUNING"):
         return False
     try:
@@ -33,6 +47,3 @@ def tune_allocator() -> bool:
     return bool(
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
-
-
-TUNED = tune_allocator()

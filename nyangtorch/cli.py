@@ -175,7 +175,7 @@ def cmd_train(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     nyangtorch.manual_seed(args.seed)
     started = time.perf_counter()
-    train, valid, test, names = nyangtorch.nyangnyang_dataset_ready(
+    train, valid, test, preprocessing = nyangtorch.nyangnyang_dataset_ready(
         args.data,
         batch_size=args.batch_size,
         seed=args.seed,
@@ -183,16 +183,11 @@ def cmd_train(args) -> int:
         augment=args.augment,
         num_workers=args.workers,
     )
-    x, _ = next(iter(test))
-    channels, size = x.shape[1], x.shape[2]
-    model = make_model(args.model, channels, len(names), size, args.dropout)
-    model.meta = {
-        "classes": names,
-        "mean": list(train.mean),
-        "std": list(train.std),
-        "image_size": [int(x.shape[2]), int(x.shape[3])],
-        "channels": int(channels),
-    }
+    names = preprocessing.classes
+    model = make_model(
+        args.model, preprocessing.channels, len(names), preprocessing.image_size[0], args.dropout
+    )
+    model.preprocessing = preprocessing  # saved with the model: `predict` applies it
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     scheduler, interval = make_scheduler(args.scheduler, optimizer, args.epochs, len(train))
     print(
@@ -210,7 +205,7 @@ def cmd_train(args) -> int:
         patience=args.patience,
         scheduler=scheduler,
         scheduler_interval=interval,
-        save_path=out / "best.pickle",
+        out_dir=out,
         logger="wandb" if args.wandb else None,
         seed=args.seed,
         progress=not args.no_progress,
@@ -239,7 +234,7 @@ def cmd_train(args) -> int:
         f"(best epoch {history.best_epoch}, {summary['wall_seconds'] / 60:.1f} min)"
     )
     print(
-        f"wrote {out}/: best.pickle, best.last.pickle, history.json, history.csv, curves.png, "
+        f"wrote {out}/: best.pickle, last.pickle, history.json, history.csv, curves.png, "
         "confusion.png, metrics.json"
     )
     return 0
@@ -262,26 +257,10 @@ def cmd_evaluate(args) -> int:
 
 def cmd_predict(args) -> int:
     import nyangtorch
-    from nyangtorch.data import load_image
-    from nyangtorch.nn.functional import softmax
 
-    model = nyangtorch.nyang_load_model(args.model, trusted=args.trusted)
-    meta = getattr(model, "meta", None)
-    if meta is None:
-        raise ValueError(
-            f"{args.model} has no class names or normalisation (train it with `nyangtorch train`)"
-        )
-    images = np.stack(
-        [load_image(p, meta["channels"], tuple(meta["image_size"])) for p in args.images]
-    )
-    x = ((images / 255.0 - np.asarray(meta["mean"])) / np.asarray(meta["std"])).astype(np.float32)
-    model.eval()
-    with nyangtorch.no_grad():
-        probs = softmax(model(x.transpose(0, 3, 1, 2)).astype(np.float64), axis=1)
-    k = max(1, min(args.top_k, probs.shape[1]))
-    for path, p in zip(args.images, probs):
-        best = np.argsort(-p)[:k]
-        print(f"{path}: " + ", ".join(f"{meta['classes'][i]} {p[i]:.1%}" for i in best))
+    predictions = nyangtorch.nyang_predict(args.model, args.images, trusted=args.trusted)
+    for path, top in zip(args.images, predictions.top(args.top_k)):
+        print(f"{path}: " + ", ".join(f"{name} {p:.1%}" for name, p in top))
     return 0
 
 
@@ -342,7 +321,10 @@ def cmd_compare(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ._allocator import tune_allocator
+
     args = build_parser().parse_args(argv)
+    tune_allocator()  # the command owns its process: reuse freed heap (see _allocator)
     command = {
         "train": cmd_train,
         "evaluate": cmd_evaluate,

@@ -11,12 +11,12 @@ st.write(t("data_intro"))
 st.subheader(t("example"))
 runnable(
     """from nyangtorch.data import nyangnyang_dataset_ready
-train, valid, test, classes = nyangnyang_dataset_ready("digits", batch_size=32,
-                                                       ratios=(0.8, 0.1, 0.1), seed=0)
-print(classes)
+train, valid, test, prep = nyangnyang_dataset_ready("digits", batch_size=32,
+                                                    ratios=(0.8, 0.1, 0.1), seed=0)
+print(prep.classes, prep.mean, prep.std)
 print(len(train.dataset), len(valid.dataset), len(test.dataset))
 x, y = next(iter(train))
-print(x.shape, x.dtype, y.shape)   # (32, 1, 8, 8) float32 (32, 10)""",
+print(x.shape, x.dtype, y.shape, y.dtype)   # (32, 1, 8, 8) float32 (32,) int64""",
     key="data_example",
     label=t("run_it"),
 )

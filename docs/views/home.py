@@ -33,7 +33,7 @@ import nyangtorch
 from nyangtorch import nn, optim
 
 nyangtorch.manual_seed(0)
-train, valid, test, classes = nyangtorch.nyangnyang_dataset_ready(
+train, valid, test, preprocessing = nyangtorch.nyangnyang_dataset_ready(
     "digits", batch_size=64, image_size=16)
 model = nn.NyangFlow(
     nn.Conv(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool(2),
@@ -42,7 +42,7 @@ model = nn.NyangFlow(
 print(model.summary((1, 16, 16)))
 optimizer = optim.Adam(model.parameters(), lr=3e-3)
 history = nyangtorch.nyang_train(model, optimizer, nn.CE(), train, valid,
-                                 epochs=3, save_path=None, progress=False)
+                                 epochs=3, progress=False)
 result = nyangtorch.nyang_inference(model, test, progress=False)
 print("test accuracy", round(result.metrics["accuracy"], 4))
 print("macro-F1", round(result.metrics["f1"], 4))""",

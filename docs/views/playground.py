@@ -9,10 +9,10 @@ from nyangtorch.data import (
     Digits,
     FashionMNIST,
     NyangDataloader,
+    Preprocessing,
     nyang_images_grid,
     nyang_transforms,
 )
-from nyangtorch.data.pipeline import channel_stats, stratified_parts
 from nyangtorch.train import plot_confusion
 
 st.title("Playground")
@@ -41,9 +41,7 @@ if model_name == "custom":
 @st.cache_data(show_spinner=False)
 def load(name: str):
     if name.startswith("digits"):
-        full = Digits()
-        parts = stratified_parts(full.targets, (0.7, 0.15, 0.15), seed=0)
-        return [full.subset(p) for p in parts], 16
+        return Digits().split((0.7, 0.15, 0.15), seed=0), 16
     train, test = FashionMNIST("train"), FashionMNIST("test")
     return [
         train.subset(np.arange(2000)),
@@ -53,14 +51,14 @@ def load(name: str):
 
 
 parts, size = load(dataset)
-mean, std = channel_stats(parts[0].images)
+stats = Preprocessing.measure(parts[0].images, parts[0].classes)
 loaders = []
 for mode, part in zip(("train", "valid", "test"), parts):
     ds = ArrayDataset(
         part.images,
         part.targets,
         part.classes,
-        nyang_transforms(mode, image_size=size, mean=mean, std=std, augment=False),
+        nyang_transforms(mode, image_size=size, mean=stats.mean, std=stats.std, augment=False),
     )
     loaders.append(NyangDataloader(ds, 64, shuffle=mode == "train", seed=0))
 
@@ -128,7 +126,6 @@ if st.button("Train", type="primary", key="pg_train"):
         loaders[1],
         epochs=epochs,
         scheduler=scheduler() if scheduler else None,
-        save_path=None,
         logger=logger,
         progress=False,
         verbose=False,
@@ -144,8 +141,8 @@ if st.button("Train", type="primary", key="pg_train"):
         parts[0].classes,
         ncols=8,
         predictions=result.predictions[:24],
-        mean=mean,
-        std=std,
+        mean=stats.mean,
+        std=stats.std,
     )
     st.pyplot(fig)
     st.pyplot(plot_confusion(result.confusion, parts[0].classes, title="test set"))

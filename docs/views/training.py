@@ -25,12 +25,12 @@ runnable(
     """import nyangtorch
 from nyangtorch import nn, optim, models
 nyangtorch.manual_seed(0)
-train, valid, test, classes = nyangtorch.nyangnyang_dataset_ready("digits", batch_size=64)
+train, valid, test, preprocessing = nyangtorch.nyangnyang_dataset_ready("digits", batch_size=64)
 model = models.mlp(64, hidden=(64,))
 opt = optim.Adam(model.parameters(), lr=1e-2)
 history = nyangtorch.nyang_train(model, opt, nn.CE(), train, valid, epochs=4, patience=2,
                                  scheduler=optim.StepDecay(opt, step_size=2, gamma=0.5),
-                                 save_path=None, progress=False, verbose=False)
+                                 progress=False, verbose=False)
 for record in history.records:
     print(record["epoch"], round(record["valid_loss"], 3), round(record["valid_accuracy"], 3), record["lr"])""",
     key="train_example",

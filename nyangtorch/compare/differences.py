@@ -128,7 +128,7 @@ DIFFERENCES = [
         "status": "closed",
         "finding": "Each step allocated fresh large arrays; glibc served them as new mmap pages, and page "
         "faults cost about 4.5 ms of a 14 ms step. PyTorch has a caching allocator.",
-        "action": "nyangtorch raises glibc's mmap and trim thresholds at import (nyangtorch/_allocator.py) "
+        "action": "nyang_train and the nyangtorch command raise glibc's mmap and trim thresholds (nyangtorch/_allocator.py, an explicit call, never at import) "
         "so freed blocks are reused.",
     },
     {

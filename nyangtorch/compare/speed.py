@@ -30,7 +30,7 @@ def median_seconds(fn, repeats: int, warmup: int = 1) -> float:
 
 
 def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> tuple[float, float]:
-    """Seconds per Adam training step over ``batches`` [(x, y one-hot)], ours and torch's."""
+    """Seconds per Adam training step over ``batches`` [(x, y class indices)], ours and torch's."""
     torch = _torch()
     twin = to_torch(model)
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)

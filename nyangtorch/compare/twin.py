@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .. import nn, optim
-from ..eval.metrics import accuracy, f1_score
+from ..metrics import accuracy, as_labels, f1_score
 from ..nn.module import no_grad
 from .convert import _torch, to_torch
 from .memory import peak_memory_mb
@@ -72,7 +72,7 @@ def _evaluate_pair(ours, theirs, loader, dtype, torch):
             losses += ce(logits.astype(np.float64), y) * len(x)
             count += len(x)
             preds.append(logits.argmax(axis=1))
-            targets.append(y.argmax(axis=1))
+            targets.append(as_labels(y))
         model.train()
         t, p = np.concatenate(targets), np.concatenate(preds)
         results.append((losses / count, accuracy(t, p), f1_score(t, p), seconds))
@@ -127,7 +127,8 @@ def twin_run(
                 break
             x = x.astype(dtype, copy=False)
             xt = _as_torch_input(torch, x, dtype)
-            yt = torch.from_numpy(y.astype(dtype))
+            # Class indices stay int64 (torch's class-index target); one-hot rows take the dtype.
+            yt = torch.from_numpy(y if y.dtype == np.int64 else y.astype(dtype))
             start = time.perf_counter()
             opt_ours.zero_grad()
             loss = ce(model(x), y)

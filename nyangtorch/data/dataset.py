@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .images import ImageError, load_image
-from .split import find_classes, nyang_split
+from .split import check_ratios, find_classes, nyang_split, split_indices
 
 
 def one_hot(indices, num_classes: int) -> np.ndarray:
@@ -22,10 +23,10 @@ def one_hot(indices, num_classes: int) -> np.ndarray:
 
 
 class NyangDataset(ABC):
-    """Base for every dataset: ``len(ds)`` samples, ``ds[i] -> (image, one_hot_label)``.
+    """Base for every dataset: ``len(ds)`` samples, ``ds[i] -> (image, label)``.
 
-    ``image`` is an (H, W, C) array (uint8 before normalisation, float32 after), ``label`` a
-    float32 one-hot vector over ``classes``. Subclasses implement ``__len__`` and
+    ``image`` is an (H, W, C) array (uint8 before normalisation, float32 after), ``label`` the
+    index of its class in ``classes`` (as in torchvision). Subclasses implement ``__len__`` and
     ``__getitem__``; Python refuses to instantiate one that misses either.
     """
 
@@ -36,16 +37,16 @@ class NyangDataset(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]: ...
 
     @property
     def num_classes(self) -> int:
         return len(self.classes)
 
     def get_batch(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Samples ``indices`` stacked: images (B, H, W, C) and labels (B, num_classes)."""
+        """Samples ``indices`` stacked: images (B, H, W, C) and int64 class indices (B,)."""
         samples = [self[int(i)] for i in indices]
-        return np.stack([s[0] for s in samples]), np.stack([s[1] for s in samples])
+        return np.stack([s[0] for s in samples]), np.array([s[1] for s in samples], np.int64)
 
     def _apply(self, image: np.ndarray) -> np.ndarray:
         return image if self.transform is None else self.transform(image)
@@ -96,16 +97,29 @@ class ArrayDataset(NyangDataset):
     def __len__(self) -> int:
         return len(self.images)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        label = np.zeros(self.num_classes, np.float32)
-        label[self.targets[index]] = 1
-        return self._apply(self.images[index]), label
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        return self._apply(self.images[index]), int(self.targets[index])
 
     def get_batch(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         if self.transform is not None:
             return super().get_batch(indices)
         indices = np.asarray(indices)  # no transform: one vectorised gather, no loop
-        return self.images[indices], one_hot(self.targets[indices], self.num_classes)
+        return self.images[indices], self.targets[indices]
+
+    def split(
+        self, ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0
+    ) -> list[ArrayDataset]:
+        """Three disjoint parts (train, valid, test) covering every sample: each class is
+        shuffled with ``seed`` and cut by ``ratios``, the rule :func:`nyang_split` applies to
+        an image folder. ``(0.9, 0.1, 0)`` is Keras' ``validation_split=0.1`` (empty test)."""
+        ratios = check_ratios(ratios)
+        rng = np.random.default_rng(seed)
+        parts: list[list[np.ndarray]] = [[], [], []]
+        for c in np.unique(self.targets):
+            members = np.flatnonzero(self.targets == c)
+            for part, chosen in zip(parts, split_indices(len(members), ratios, rng)):
+                part.append(members[chosen])
+        return [self.subset(np.sort(np.concatenate(p))) for p in parts]
 
     def subset(self, indices: Sequence[int]) -> ArrayDataset:
         """A new dataset of the samples at ``indices`` (same classes and transform)."""
@@ -179,12 +193,14 @@ class NyangNyangDataset(NyangDataset):
             return self._images[index]
         return load_image(self.samples[index][0], self.channels, self.image_size)
 
-    @property
+    @functools.cached_property
     def images(self) -> np.ndarray:
-        """Every image as read, stacked: (N, H, W, C) uint8 (like ``ArrayDataset.images``)."""
+        """Every image as read, stacked once: (N, H, W, C) uint8 (like ``ArrayDataset.images``).
+
+        Without the up-front cache this reads every file, once, on first access."""
         return np.stack([self.raw_image(i) for i in range(len(self))])
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
         return self._apply(self.raw_image(index)), self.samples[index][1]
 
 

@@ -38,7 +38,7 @@ def export_image_folder(
                     f"export_image_folder: sample {i} is {image.dtype}, expected uint8 pixels"
                 )
             Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(
-                directory / names[int(np.argmax(label))] / f"{i:06d}.png"
+                directory / names[label] / f"{i:06d}.png"
             )
     finally:
         dataset.transform = saved_transform

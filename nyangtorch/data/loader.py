@@ -7,7 +7,7 @@ import multiprocessing
 import numpy as np
 
 from ..random import get_rng
-from .dataset import NyangDataset
+from .dataset import NyangDataset, one_hot
 
 
 def to_nchw(images: np.ndarray) -> np.ndarray:
@@ -29,22 +29,24 @@ def batch_seed(seed: int, epoch: int, batch: int) -> int:
 
 
 def load_batch(
-    dataset: NyangDataset, indices: np.ndarray, seed: int
+    dataset: NyangDataset, indices: np.ndarray, seed: int, one_hot_labels: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Reseed the dataset's transform for this batch, then gather and convert it."""
     reseed = getattr(dataset.transform, "reseed", None)
     if reseed is not None:
         reseed(seed)
     images, labels = dataset.get_batch(indices)
-    return to_nchw(images), labels.astype(np.float32, copy=False)
+    if one_hot_labels:
+        return to_nchw(images), one_hot(labels, dataset.num_classes)
+    return to_nchw(images), np.asarray(labels, np.int64)
 
 
-def _worker(dataset: NyangDataset, jobs: list, conn) -> None:
+def _worker(dataset: NyangDataset, jobs: list, one_hot_labels: bool, conn) -> None:
     """Worker process: load its share of the batches in order and send each one back (the
     pipe holds about one batch, so a worker runs at most a batch ahead of the consumer)."""
     try:
         for indices, seed in jobs:
-            x, y = load_batch(dataset, indices, seed)
+            x, y = load_batch(dataset, indices, seed, one_hot_labels)
             conn.send((True, (np.ascontiguousarray(x), y)))  # a view would pickle as a copy
     except Exception as error:  # hand the failure to the consumer, who raises it
         conn.send((False, error))
@@ -54,7 +56,8 @@ def _worker(dataset: NyangDataset, jobs: list, conn) -> None:
 
 class NyangDataloader:
     """Iterate a dataset in batches: ``for x, y in loader`` with ``x`` float32 (N, C, H, W) and
-    ``y`` one-hot float32 (N, classes).
+    ``y`` int64 class indices (N,), as torch's DataLoader gives them to ``CrossEntropyLoss``;
+    ``one_hot=True`` gives float32 one-hot rows (N, classes) instead, for MSE or BCE.
 
     The last partial batch is kept unless ``drop_last``; ``len(loader)`` is the number of
     batches. With ``shuffle`` each epoch (each new iteration) has a fresh order drawn from
@@ -71,6 +74,7 @@ class NyangDataloader:
         drop_last: bool = False,
         seed: int | None = None,
         num_workers: int = 0,
+        one_hot: bool = False,
     ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(
@@ -81,9 +85,17 @@ class NyangDataloader:
         if len(dataset) == 0:
             raise ValueError("NyangDataloader: the dataset is empty")
         self.dataset, self.batch_size, self.shuffle = dataset, int(batch_size), shuffle
-        self.drop_last, self.num_workers = drop_last, num_workers
+        self.drop_last, self.num_workers, self.one_hot = drop_last, num_workers, one_hot
         self.seed = int(get_rng().integers(2**31)) if seed is None else int(seed)
         self.epoch = 0
+
+    def state_dict(self) -> dict:
+        """Where the loader stands: its seed and the next epoch (orders and augmentation are
+        drawn from these, so a resumed run sees the batches the uninterrupted one would)."""
+        return {"seed": self.seed, "epoch": self.epoch}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.seed, self.epoch = int(state["seed"]), int(state["epoch"])
 
     def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size
@@ -107,7 +119,7 @@ class NyangDataloader:
         jobs = [(idx, batch_seed(self.seed, epoch, b)) for b, idx in enumerate(self.batches(epoch))]
         if self.num_workers == 0:
             for indices, seed in jobs:
-                yield load_batch(self.dataset, indices, seed)
+                yield load_batch(self.dataset, indices, seed, self.one_hot)
             return
         # Worker w loads batches w, w + k, w + 2k, ... and the consumer reads them round robin,
         # so batches arrive in order. Plain processes and pipes, not multiprocessing.Pool:
@@ -118,7 +130,9 @@ class NyangDataloader:
             for w in range(k):
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_worker, args=(self.dataset, jobs[w::k], sender), daemon=True
+                    target=_worker,
+                    args=(self.dataset, jobs[w::k], self.one_hot, sender),
+                    daemon=True,
                 )
                 process.start()
                 sender.close()  # the worker holds the only sending end: EOF if it dies

@@ -3,46 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from .builtin import Digits, FashionMNIST
 from .dataset import ArrayDataset, NyangNyangDataset
 from .loader import NyangDataloader
-from .split import check_ratios, split_indices
+from .preprocessing import Preprocessing
+from .split import check_ratios
 from .transforms import nyang_transforms
 
 BUILTIN = ("fashion-mnist", "digits")
 
 
-def channel_stats(images: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per-channel mean and std of uint8 (N, H, W, C) images, in [0, 1] units."""
-    x = images.reshape(-1, images.shape[-1]).astype(np.float64) / 255
-    return tuple(x.mean(axis=0)), tuple(np.maximum(x.std(axis=0), 1e-6))
-
-
-def stratified_parts(targets: np.ndarray, ratios: Sequence[float], seed: int) -> list[np.ndarray]:
-    """Index arrays of the train / valid / test parts, each class split by ``ratios``."""
-    rng = np.random.default_rng(seed)
-    parts = [[], [], []]
-    for c in np.unique(targets):
-        members = np.flatnonzero(targets == c)
-        for part, chosen in zip(parts, split_indices(len(members), ratios, rng)):
-            part.append(members[chosen])
-    return [np.sort(np.concatenate(p)) for p in parts]
-
-
 def _builtin_parts(name: str, ratios, seed: int, data_root) -> list[ArrayDataset]:
     if name == "digits":
-        full = Digits()
-        return [full.subset(idx) for idx in stratified_parts(full.targets, ratios, seed)]
+        return Digits().split(ratios, seed)
     train = FashionMNIST("train", root=data_root)
     test = FashionMNIST("test", root=data_root)
     # The official test set stays the test set; valid is split off train by its share.
     share = ratios[1] / (ratios[0] + ratios[1]) if ratios[0] + ratios[1] > 0 else 0.0
-    train_idx, valid_idx, _ = stratified_parts(train.targets, (1 - share, share, 0.0), seed)
-    return [train.subset(train_idx), train.subset(valid_idx), test]
+    train_part, valid_part, _ = train.split((1 - share, share, 0.0), seed)
+    return [train_part, valid_part, test]
 
 
 def nyangnyang_dataset_ready(
@@ -52,20 +34,22 @@ def nyangnyang_dataset_ready(
     ratios: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int = 0,
     image_size: int | tuple[int, int] | None = None,
-    augment: bool | str = True,
+    augment: bool | str = False,
     num_workers: int = 0,
     channels: int | None = None,
     data_root=None,
-):
+) -> tuple[NyangDataloader, NyangDataloader, NyangDataloader, Preprocessing]:
     """Build the three datasets with their transforms and return
-    ``(train_loader, valid_loader, test_loader, class_names)``.
+    ``(train_loader, valid_loader, test_loader, preprocessing)``.
 
     ``root``: an image folder (``root/<class>/*``), or a built-in name: "fashion-mnist" (valid
-    split off the official train set, test = official test set) or "digits". Normalisation
-    uses the train part's per-channel mean and std; train is shuffled and augmented (with the
-    preset that suits the data, or the preset named by ``augment``), valid and test are not.
-    Each loader has ``mean``/``std`` attributes for undoing the normalisation (e.g. in
-    :func:`nyang_images_grid`).
+    split off the official train set, test = official test set) or "digits". The
+    :class:`Preprocessing` record holds the class names and the train part's own per-channel
+    mean and std, which normalise all three parts; give it to the model
+    (``model.preprocessing = preprocessing``) and it travels in the model file to
+    :func:`~nyangtorch.eval.nyang_predict`. Train is shuffled; ``augment=True`` augments it
+    with the preset that suits the data (or ``augment="light"``, … names one); valid and test
+    are never augmented.
     """
     ratios = check_ratios(ratios)
     name = str(root).lower()
@@ -81,15 +65,20 @@ def nyangnyang_dataset_ready(
         ]
         preset = "default"
         image_size = None  # the folder dataset already resized
-    mean, std = channel_stats(parts[0].images)
+    preprocessing = Preprocessing.measure(parts[0].images, parts[0].classes)
+    if image_size is not None:
+        size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+        preprocessing = replace(preprocessing, image_size=size)
     if isinstance(augment, str):
         preset, augment = augment, True
     loaders = []
     for mode, dataset in zip(("train", "valid", "test"), parts):
-        dataset.transform = nyang_transforms(mode, image_size, mean, std, augment, preset, seed)
-        loader = NyangDataloader(
-            dataset, batch_size, shuffle=mode == "train", seed=seed, num_workers=num_workers
+        dataset.transform = nyang_transforms(
+            mode, image_size, preprocessing.mean, preprocessing.std, augment, preset, seed
         )
-        loader.mean, loader.std = mean, std
-        loaders.append(loader)
-    return (*loaders, list(parts[0].classes))
+        loaders.append(
+            NyangDataloader(
+                dataset, batch_size, shuffle=mode == "train", seed=seed, num_workers=num_workers
+            )
+        )
+    return (*loaders, preprocessing)

@@ -69,10 +69,10 @@ def nyang_split(
     ratios: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int = 0,
     stratify: bool = True,
-) -> list[tuple[Path, np.ndarray]]:
-    """``(path, one_hot_label)`` pairs of ``mode`` from ``root/<class>/<image files>``.
+) -> list[tuple[Path, int]]:
+    """``(path, class_index)`` pairs of ``mode`` from ``root/<class>/<image files>``.
 
-    Labels are one-hot in the order of ``classes`` (default: sorted sub-folder names). Files
+    Labels index ``classes`` (default: sorted sub-folder names). Files
     are sorted before a seeded shuffle, so the same seed gives the same split on any machine.
     Stratified (default): each class is split by the ratios on its own. The three modes are
     disjoint and together cover every image file.
@@ -92,7 +92,6 @@ def nyang_split(
                 f"class folder {folder} has no image files ({', '.join(sorted(IMAGE_EXTENSIONS))})"
             )
         files_per_class.append(files)
-    eye = np.eye(len(classes), dtype=np.float32)
     labelled = [[(f, c) for f in files] for c, files in enumerate(files_per_class)]
     rng = np.random.default_rng(seed)
     part = MODES.index(mode)
@@ -100,4 +99,4 @@ def nyang_split(
     chosen = []
     for group in groups:
         chosen += [group[i] for i in split_indices(len(group), ratios, rng)[part]]
-    return [(path, eye[c].copy()) for path, c in chosen]
+    return chosen

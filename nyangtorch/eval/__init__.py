@@ -1,15 +1,5 @@
-"""Evaluation and inference."""
+"""Evaluation and inference (the metrics themselves live in ``nyangtorch.metrics``)."""
 
-from .inference import InferenceResult, nyang_inference
-from .metrics import accuracy, compute_metrics, confusion_matrix, f1_score, precision, recall
+from .inference import InferenceResult, Predictions, nyang_inference, nyang_predict
 
-__all__ = [
-    "InferenceResult",
-    "accuracy",
-    "compute_metrics",
-    "confusion_matrix",
-    "f1_score",
-    "nyang_inference",
-    "precision",
-    "recall",
-]
+__all__ = ["InferenceResult", "Predictions", "nyang_inference", "nyang_predict"]

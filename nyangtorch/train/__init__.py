@@ -1,16 +1,20 @@
-"""Training: the loop, its history, loggers and plots."""
+"""Training: the loop, its checkpoints, early stopping, history, loggers and plots."""
 
+from .checkpoint import Checkpointer
+from .early_stopping import EarlyStopping
 from .history import History
 from .loggers import WandbLogger
-from .loop import NonFiniteLossError, evaluate, nyang_train
+from .loop import NonFiniteLossError, nyang_train, train_one_epoch
 from .plots import plot_confusion, plot_history
 
 __all__ = [
+    "Checkpointer",
+    "EarlyStopping",
     "History",
     "NonFiniteLossError",
     "WandbLogger",
-    "evaluate",
     "nyang_train",
     "plot_confusion",
     "plot_history",
+    "train_one_epoch",
 ]

@@ -13,10 +13,10 @@ from ..utils.serialization import atomic_write
 
 @dataclass
 class History:
-    """Per-epoch records (``epoch``, ``train_loss``, ``valid_loss``, ``valid_accuracy``,
-    ``valid_f1``, ``lr``, ``seconds``), the best epoch by the monitored loss, and why the run
-    stopped (``None`` if it ran every epoch; else "early stopping", "interrupted" or
-    "non-finite loss")."""
+    """Per-epoch records (``epoch``, ``train_loss``, ``train_accuracy``, ``valid_loss``,
+    ``valid_accuracy``, ``valid_f1``, ``lr``, ``seconds``), the best epoch by the monitored
+    loss (the lowest), and why the run stopped (``None`` if it ran every epoch; else "early
+    stopping", "interrupted" or "non-finite loss")."""
 
     records: list[dict] = field(default_factory=list)
     monitor: str = "valid_loss"
@@ -32,12 +32,23 @@ class History:
     def __len__(self) -> int:
         return len(self.records)
 
-    @property
-    def epochs(self) -> int:
-        return len(self.records)
+    def append(self, record: dict) -> bool:
+        """Add one epoch's record; True when its monitored loss is the lowest so far."""
+        self.records.append(record)
+        value = record[self.monitor]
+        if self.best_value is None or value < self.best_value:
+            self.best_epoch, self.best_value = record["epoch"], value
+            return True
+        return False
 
     def to_dict(self) -> dict:
+        """Plain lists and numbers (what ``history.json`` and checkpoints hold)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> History:
+        """The inverse of :meth:`to_dict`: a checkpoint's history, ready to grow again."""
+        return cls(**values)
 
     def save(self, folder: str | Path) -> None:
         """Write ``history.json`` and ``history.csv`` into ``folder`` (atomically)."""
@@ -49,7 +60,3 @@ class History:
         writer.writeheader()
         writer.writerows(self.records)
         atomic_write(folder / "history.csv", text.getvalue().encode())
-
-    @classmethod
-    def load(cls, path: str | Path) -> History:
-        return cls(**json.loads(Path(path).read_text()))

@@ -1,7 +1,9 @@
-"""nyang_train: the training loop, with validation, checkpoints, early stopping and logging."""
+"""nyang_train: the training loop. One epoch of steps, then validation, checkpoints and the
+early-stopping rule, each a small piece of its own (like the Trainer of a textbook)."""
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -9,47 +11,69 @@ from pathlib import Path
 import numpy as np
 
 from .. import random as nyang_random
-from ..eval.metrics import as_labels, compute_metrics
+from .._allocator import tune_allocator
+from ..eval.inference import nyang_inference
+from ..metrics import as_labels, compute_metrics
 from ..nn.loss import Loss
-from ..nn.module import NyangModel, inference_mode
+from ..nn.module import NyangModel
 from ..optim.clip import clip_grad_norm
 from ..optim.optimizer import Optimizer
 from ..utils.progress import progress_bar
-from ..utils.serialization import load_object, nyang_save_model, save_object
+from .checkpoint import Checkpointer
+from .early_stopping import EarlyStopping
 from .history import History
 from .loggers import make_logger
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite; training stopped and the best checkpoint is untouched."""
+    """The loss became NaN or infinite; training stopped and the best model file is untouched."""
 
 
-def last_state_path(save_path: Path) -> Path:
-    """Where the resumable last state goes: ``best.pickle`` -> ``best.last.pickle``."""
-    return save_path.with_name(f"{save_path.stem}.last{save_path.suffix}")
-
-
-def evaluate(
+def train_one_epoch(
     model: NyangModel,
-    loader,
+    optimizer: Optimizer,
     loss_fn: Loss,
-    metrics=("accuracy", "f1"),
+    loader,
+    epoch: int = 1,
+    grad_clip: float | None = None,
+    batch_scheduler=None,
+    logger=None,
+    first_step: int = 0,
     progress: bool = False,
-    description: str = "valid",
-) -> tuple[float, dict[str, float]]:
-    """Mean loss (weighted by batch size) and metrics of ``model`` over ``loader``, in eval
-    mode and without keeping anything for backward; the model's mode is restored."""
-    total, count, predictions, targets = 0.0, 0, [], []
-    with inference_mode(model):
-        for x, y in progress_bar(loader, description, progress):
-            logits = model(x)
-            total += loss_fn(logits, y) * len(x)
-            count += len(x)
-            predictions.append(logits.argmax(axis=1))
-            targets.append(as_labels(y))
-    return total / count, compute_metrics(
-        metrics, np.concatenate(targets), np.concatenate(predictions)
-    )
+) -> tuple[dict[str, float], int]:
+    """One pass over ``loader`` (any iterable of ``(x, y)`` batches). Returns
+    ``{"train_loss", "train_accuracy"}`` (means over the samples) and the number of optimizer
+    steps taken so far, ``first_step`` plus this epoch's. Each step: ``zero_grad`` → forward → loss → backward → optional clipping of
+    the global gradient norm to ``grad_clip`` → ``optimizer.step()`` → optional
+    ``batch_scheduler.step()``. A NaN or infinite loss raises :class:`NonFiniteLossError`
+    before the step that would spread it into the weights."""
+    model.train()
+    total, correct, count, step = 0.0, 0, 0, first_step
+    bar = progress_bar(loader, f"epoch {epoch}", progress)
+    for batch, (x, y) in enumerate(bar, start=1):
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = loss_fn(logits, y)
+        if not math.isfinite(loss):
+            raise NonFiniteLossError(
+                f"loss became {loss} at epoch {epoch}, step {batch} (lr {optimizer.lr:g})"
+            )
+        # The input is data: no gradient for it, so the first layer may skip computing it.
+        model.backward_params(loss_fn.backward())
+        if grad_clip is not None:
+            clip_grad_norm(model.parameters(), grad_clip)
+        optimizer.step()
+        if batch_scheduler is not None:
+            batch_scheduler.step()
+        step += 1
+        total += loss * len(x)
+        correct += int(np.sum(logits.argmax(axis=1) == as_labels(y)))
+        count += len(x)
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
+        if logger is not None:
+            logger.log({"train/loss": loss, "lr": optimizer.lr}, step=step)
+    return {"train_loss": total / count, "train_accuracy": correct / count}, step
 
 
 def nyang_train(
@@ -61,60 +85,69 @@ def nyang_train(
     epochs: int = 10,
     patience: int | None = None,
     scheduler=None,
-    save_path: str | Path | None = "best.pickle",
+    out_dir: str | Path | None = None,
     logger=None,
     metrics=("accuracy", "f1"),
     grad_clip: float | None = None,
     seed: int | None = None,
     resume: str | Path | None = None,
     scheduler_interval: str = "epoch",
+    early_stopping: EarlyStopping | None = None,
     progress: bool = True,
     verbose: bool = True,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
-    Each step: ``zero_grad`` → forward → ``loss_fn`` → backward → optional clipping of the
-    global gradient norm to ``grad_clip`` → ``optimizer.step()``. After each epoch the model is
-    evaluated on ``valid_loader`` (loss and ``metrics``, e.g. accuracy and macro-F1).
+    Each epoch is :func:`train_one_epoch`, then :func:`~nyangtorch.eval.nyang_inference` on
+    ``valid_loader`` (loss and ``metrics``, e.g. accuracy and macro-F1), then the scheduler.
 
-    - Checkpoints: whenever the monitored loss (valid loss; train loss without a valid loader)
-      improves, the model is saved to ``save_path`` (the best model). After every epoch the
-      whole state — model, optimizer, scheduler, epoch, random state, loader position, history
-      — goes to ``<name>.last<suffix>``, so ``resume=that_path`` continues exactly where it
-      stopped. ``history.json`` and ``history.csv`` are written beside them. All writes are
-      atomic. ``save_path=None`` saves nothing.
-    - ``patience``: stop after that many epochs without improvement (early stopping).
+    - ``out_dir``: a :class:`Checkpointer` writes the best model (lowest monitored loss: the
+      valid loss, or the train loss without a valid loader), a resumable ``last.pickle`` and
+      the history files there; ``resume=out_dir/"last.pickle"`` continues exactly where that
+      run stopped. Without ``out_dir`` nothing is written.
+    - ``patience``: stop after that many epochs without a lower monitored loss; for another
+      rule pass ``early_stopping=EarlyStopping(patience, monitor, mode, min_delta)``.
     - ``scheduler`` steps once per epoch; ``scheduler_interval="batch"`` steps it after every
       optimizer step instead (for ``WarmUp`` counted in batches).
     - ``logger``: ``"wandb"``, a wandb run, or any object with ``log(values, step)``.
-    - A NaN or infinite loss raises :class:`NonFiniteLossError` naming the epoch and step; the
-      best checkpoint is left as it was. Ctrl-C stops cleanly and returns the history so far
-      (the last-state file holds the last completed epoch, so resuming repeats the interrupted one).
+    - A NaN or infinite train or valid loss raises :class:`NonFiniteLossError` naming where;
+      the best model file is left as it was. Ctrl-C stops cleanly and returns the history so
+      far (``last.pickle`` holds the last finished epoch, so resuming repeats the interrupted
+      one).
     - ``progress``: tqdm bars for train and valid; ``verbose``: one summary line per epoch.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"nyang_train: epochs must be an integer >= 1, got {epochs!r}")
-    if patience is not None and patience < 1:
-        raise ValueError(f"nyang_train: patience must be >= 1 or None, got {patience}")
+    if patience is not None and (not isinstance(patience, int) or patience < 1):
+        raise ValueError(f"nyang_train: patience must be an integer >= 1 or None, got {patience}")
+    if patience is not None and early_stopping is not None:
+        raise ValueError("nyang_train: give patience or early_stopping, not both")
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(
             "nyang_train: scheduler_interval must be 'epoch' or 'batch', "
             f"got {scheduler_interval!r}"
         )
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
-    save_path = Path(save_path) if save_path is not None else None
     history = History(monitor="valid_loss" if valid_loader is not None else "train_loss")
+    if patience is not None:
+        early_stopping = EarlyStopping(patience, monitor=history.monitor)
+    if early_stopping is not None:
+        _check_monitor(early_stopping.monitor, valid_loader, metrics)
+    tune_allocator()  # reuse freed heap for the large per-step arrays (see _allocator)
+    checkpointer = Checkpointer(out_dir) if out_dir is not None else None
     start_epoch, step = 0, 0
     if resume is not None:
-        state = load_object(resume, kind="checkpoint")
+        state = Checkpointer.load_last(resume)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state["scheduler"] is not None:
             scheduler.load_state_dict(state["scheduler"])
-        start_epoch, step, history = state["epoch"], state["step"], state["history"]
+        start_epoch, step = state["epoch"], state["step"]
+        history = History.from_dict(state["history"])
         history.stopped_early, history.stop_reason = False, None
         nyang_random.set_state(state["rng"])
-        train_loader.seed, train_loader.epoch = state["loader"]["seed"], state["loader"]["epoch"]
+        if state["loader"] is not None:
+            train_loader.load_state_dict(state["loader"])
     elif seed is not None:
         nyang_random.manual_seed(seed)
     config = dict(
@@ -124,83 +157,69 @@ def nyang_train(
         loss=repr(loss_fn),
         epochs=epochs,
         batch_size=getattr(train_loader, "batch_size", None),
-        patience=patience,
         scheduler=type(scheduler).__name__ if scheduler else None,
+        early_stopping=repr(early_stopping) if early_stopping else None,
         grad_clip=grad_clip,
     )
     log = make_logger(logger, config)
-    epoch = start_epoch
+    batch_scheduler = scheduler if scheduler_interval == "batch" else None
+    epoch = start_epoch + 1
     try:
-        for epoch in range(start_epoch, epochs):
-            started = time.perf_counter()
-            lr = optimizer.lr
-            model.train()
-            total, count = 0.0, 0
-            bar = progress_bar(train_loader, f"epoch {epoch + 1}/{epochs}", progress)
-            for batch, (x, y) in enumerate(bar):
-                optimizer.zero_grad()
-                loss = loss_fn(model(x), y)
-                if not np.isfinite(loss):
-                    history.stop_reason = "non-finite loss"
-                    if save_path is not None:
-                        history.save(save_path.parent)
-                    kept = f"; the best model in {save_path} is untouched" if save_path else ""
-                    raise NonFiniteLossError(
-                        f"loss became {loss} at epoch {epoch + 1}, step {batch + 1} "
-                        f"(lr {optimizer.lr:g}); "
-                        f"training stopped{kept}. Try a lower learning rate or grad_clip."
-                    )
-                model.backward_params(loss_fn.backward())
-                if grad_clip is not None:
-                    clip_grad_norm(model.parameters(), grad_clip)
-                optimizer.step()
-                if scheduler is not None and scheduler_interval == "batch":
-                    scheduler.step()
-                step += 1
-                total += loss * len(x)
-                count += len(x)
-                if hasattr(bar, "set_postfix"):
-                    bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
-                if log is not None:
-                    log.log({"train/loss": loss, "lr": optimizer.lr}, step=step)
-            record = {"epoch": epoch + 1, "train_loss": total / count}
+        for epoch in range(start_epoch + 1, epochs + 1):
+            started, lr = time.perf_counter(), optimizer.lr
+            record = {"epoch": epoch}
+            scores, step = train_one_epoch(
+                model, optimizer, loss_fn, train_loader, epoch, grad_clip, batch_scheduler,
+                log, step, progress,
+            )  # fmt: skip
+            record |= scores
             if valid_loader is not None:
-                valid_loss, scores = evaluate(model, valid_loader, loss_fn, metrics, progress)
-                record["valid_loss"] = valid_loss
-                record.update({f"valid_{k}": v for k, v in scores.items()})
+                result = nyang_inference(
+                    model, valid_loader, loss_fn, metrics, progress, description="valid"
+                )
+                record["valid_loss"] = result.loss
+                record |= {f"valid_{k}": v for k, v in result.metrics.items()}
+                if not math.isfinite(result.loss):
+                    raise NonFiniteLossError(
+                        f"valid loss became {result.loss} at epoch {epoch} "
+                        f"(train loss {record['train_loss']:.4g}, lr {optimizer.lr:g})"
+                    )
             if scheduler is not None and scheduler_interval == "epoch":
                 scheduler.step()
             record["lr"] = lr
             record["seconds"] = time.perf_counter() - started
-            history.records.append(record)
-            monitored = record[history.monitor]
-            if history.best_value is None or monitored < history.best_value:
-                history.best_epoch, history.best_value = epoch + 1, monitored
-                if save_path is not None:
-                    nyang_save_model(model, save_path)
-            if save_path is not None:
-                _save_last_state(
-                    save_path, model, optimizer, scheduler, epoch + 1, step, history, train_loader
+            is_best = history.append(record)
+            if checkpointer is not None:
+                if is_best:
+                    checkpointer.save_best(model)
+                checkpointer.save_last(
+                    _resumable_state(
+                        model, optimizer, scheduler, epoch, step, history, train_loader
+                    )
                 )
-                history.save(save_path.parent)
+                checkpointer.save_history(history)
             if log is not None:
-                log.log(
-                    {k: v for k, v in record.items() if k != "epoch"} | {"epoch": epoch + 1},
-                    step=step,
-                )
+                log.log({k: v for k, v in record.items() if k != "epoch"} | {"epoch": epoch}, step)
             if verbose:
                 print(_summary(record, history), file=sys.stderr)
-            if patience is not None and epoch + 1 - history.best_epoch >= patience:
+            if early_stopping is not None and early_stopping.should_stop(history):
                 history.stopped_early, history.stop_reason = True, "early stopping"
                 break
+    except NonFiniteLossError as error:
+        history.stop_reason = "non-finite loss"
+        if checkpointer is not None:
+            checkpointer.save_history(history)
+        raise NonFiniteLossError(
+            f"{error}; training stopped{_kept(checkpointer)}. "
+            "Try a lower learning rate or grad_clip."
+        ) from None
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
-        if save_path is not None:
-            history.save(save_path.parent)
+        if checkpointer is not None:
+            checkpointer.save_history(history)
         print(
-            f"\ninterrupted in epoch {epoch + 1}: returning the history of {len(history)} finished "
-            "epoch(s); resume from "
-            f"{last_state_path(save_path) if save_path else '(nothing saved)'}",
+            f"\ninterrupted in epoch {epoch}: returning the history of {len(history)} finished "
+            f"epoch(s); {_resume_hint(checkpointer)}",
             file=sys.stderr,
         )
     finally:
@@ -209,23 +228,48 @@ def nyang_train(
     return history
 
 
-def _save_last_state(
-    save_path, model, optimizer, scheduler, epoch, step, history, train_loader
-) -> None:
-    state = {
+def _check_monitor(monitor: str, valid_loader, metrics) -> None:
+    """Refuse, before any epoch runs, a monitor that no epoch record will have."""
+    columns = ["train_loss", "train_accuracy"]
+    if valid_loader is not None:
+        columns += ["valid_loss"] + [f"valid_{m}" for m in metrics]
+    if monitor not in columns:
+        raise ValueError(
+            f"nyang_train: early stopping monitors {monitor!r}, which no epoch records; "
+            f"choose one of {columns}"
+        )
+
+
+def _resumable_state(model, optimizer, scheduler, epoch, step, history, train_loader) -> dict:
+    """Everything ``resume=`` needs to continue after ``epoch`` as if never stopped."""
+    loader_state = getattr(train_loader, "state_dict", None)
+    return {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
         "epoch": epoch,
         "step": step,
         "rng": nyang_random.get_state(),
-        "loader": {
-            "seed": getattr(train_loader, "seed", None),
-            "epoch": getattr(train_loader, "epoch", 0),
-        },
-        "history": history,
+        "loader": loader_state() if loader_state is not None else None,
+        "history": history.to_dict(),
     }
-    save_object(state, last_state_path(save_path), kind="checkpoint")
+
+
+def _kept(checkpointer: Checkpointer | None) -> str:
+    """What a stopped run left on disk, truthfully."""
+    if checkpointer is None:
+        return ""
+    if checkpointer.best_path.exists():
+        return f"; the best model in {checkpointer.best_path} is untouched"
+    return "; no epoch finished, so no model was saved"
+
+
+def _resume_hint(checkpointer: Checkpointer | None) -> str:
+    if checkpointer is None:
+        return "nothing was saved (no out_dir)"
+    if checkpointer.last_path.exists():
+        return f"resume from {checkpointer.last_path}"
+    return "nothing was saved yet (no epoch finished)"
 
 
 def _summary(record: dict, history: History) -> str:

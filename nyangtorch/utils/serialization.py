@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.preprocessing import Preprocessing
 from ..nn.module import NyangModel, Parameter
 from ..optim.optimizer import Optimizer
 from ..optim.scheduler import Scheduler
+from ..version import __version__
 
 FORMAT = "nyangtorch-model"
 FORMAT_VERSION = 1
@@ -37,7 +39,7 @@ SAFE_GLOBALS = {
     ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
 }  # fmt: skip
-SAFE_BASES = (NyangModel, Parameter, Optimizer, Scheduler)
+SAFE_BASES = (NyangModel, Parameter, Optimizer, Scheduler, Preprocessing)
 
 
 class UnsafeModelFile(pickle.UnpicklingError):
@@ -58,7 +60,7 @@ class _SafeUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module == "nyangtorch" or module.startswith("nyangtorch."):
             obj = super().find_class(module, name)
-            if isinstance(obj, type) and issubclass(obj, SAFE_BASES + _extra_safe()):
+            if isinstance(obj, type) and issubclass(obj, SAFE_BASES):
                 return obj
         raise UnsafeModelFile(
             f"{self.path}: refused to load {module}.{name} — the file asks for something that is "
@@ -66,12 +68,6 @@ class _SafeUnpickler(pickle.Unpickler):
             "was run. If you made this file yourself (e.g. with your own model class), load it "
             "with nyang_load_model(path, trusted=True)."
         )
-
-
-def _extra_safe() -> tuple[type, ...]:
-    from ..train.history import History  # a higher room: imported when a file is read
-
-    return (History,)
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -93,8 +89,6 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 
 def save_object(obj, path: str | Path, kind: str = "model") -> None:
     """Pickle ``obj`` atomically inside the versioned envelope (models and checkpoints)."""
-    from .. import __version__
-
     envelope = {
         "format": FORMAT,
         "version": FORMAT_VERSION,

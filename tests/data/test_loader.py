@@ -34,11 +34,28 @@ def test_batches_shapes_and_last_partial_batch():
     assert (
         x.shape == (5, 1, 4, 4)
         and x.dtype == np.float32
-        and y.shape == (5, 3)
-        and y.dtype == np.float32
+        and y.shape == (5,)
+        and y.dtype == np.int64
     )
-    np.testing.assert_array_equal(y.argmax(axis=1), np.arange(5) % 3)
+    np.testing.assert_array_equal(y, np.arange(5) % 3)
     assert x.max() <= 1.0  # uint8 scaled to [0, 1]
+
+
+def test_one_hot_labels_on_request():
+    _, y = next(iter(NyangDataloader(numbered(), batch_size=5, one_hot=True)))
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, np.eye(3)[np.arange(5) % 3])
+
+
+def test_state_dict_resumes_the_same_batches():
+    loader = NyangDataloader(numbered(), batch_size=5, shuffle=True, seed=4)
+    list(loader)
+    state = loader.state_dict()
+    expected = [ids(x) for x, _ in loader]
+    other = NyangDataloader(numbered(), batch_size=5, shuffle=True, seed=99)
+    other.load_state_dict(state)
+    assert state == {"seed": 4, "epoch": 1}
+    assert [ids(x) for x, _ in other] == expected
 
 
 def test_drop_last():
@@ -135,10 +152,11 @@ def test_transforms_per_mode():
 
 
 def test_pipeline_on_digits():
-    train, valid, test, names = nyangnyang_dataset_ready(
-        "digits", batch_size=64, ratios=(0.7, 0.15, 0.15)
+    train, valid, test, prep = nyangnyang_dataset_ready(
+        "digits", batch_size=64, ratios=(0.7, 0.15, 0.15), augment=True
     )
-    assert names == [str(i) for i in range(10)]
+    assert prep.classes == tuple(str(i) for i in range(10))
+    assert prep.image_size == (8, 8) and prep.channels == 1
     sizes = [len(loader.dataset) for loader in (train, valid, test)]
     assert sum(sizes) == 1797 and abs(sizes[0] / 1797 - 0.7) < 0.01
     assert train.shuffle and not valid.shuffle and not test.shuffle
@@ -161,19 +179,20 @@ def test_pipeline_takes_a_named_augmentation_preset(folder):
 
 
 def test_pipeline_on_a_folder(folder):
-    train, valid, test, names = nyangnyang_dataset_ready(
-        folder, batch_size=4, ratios=(0.6, 0.2, 0.2), augment=False
+    train, valid, test, prep = nyangnyang_dataset_ready(
+        folder, batch_size=4, ratios=(0.6, 0.2, 0.2)
     )
-    assert names == ["cat", "dog", "fox"]
+    assert prep.classes == ("cat", "dog", "fox")
     assert [len(loader.dataset) for loader in (train, valid, test)] == [22, 8, 7]
+    assert "Affine" not in repr(train.dataset.transform)  # augmentation is opt-in
     x, y = next(iter(train))
-    assert x.shape == (4, 1, 6, 5) and y.shape == (4, 3)
+    assert x.shape == (4, 1, 6, 5) and y.shape == (4,)
 
 
 def test_pipeline_fashion_mnist_keeps_the_official_test_set():
-    train, valid, test, names = nyangnyang_dataset_ready("fashion-mnist", batch_size=256)
+    train, valid, test, prep = nyangnyang_dataset_ready("fashion-mnist", batch_size=256)
     assert len(test.dataset) == 10000 and len(train.dataset) + len(valid.dataset) == 60000
-    assert abs(len(valid.dataset) - 6667) <= 10 and names[0] == "T-shirt/top"
+    assert abs(len(valid.dataset) - 6667) <= 10 and prep.classes[0] == "T-shirt/top"
 
 
 def test_images_grid_marks_wrong_predictions(tmp_path):

@@ -8,8 +8,7 @@ import pytest
 import nyangtorch
 from nyangtorch import nn, optim
 from nyangtorch.data import nyangnyang_dataset_ready
-from nyangtorch.train import NonFiniteLossError, evaluate, plot_history
-from nyangtorch.train.loop import last_state_path
+from nyangtorch.train import Checkpointer, NonFiniteLossError, plot_history
 
 
 def small_cnn(dropout=0.0):
@@ -33,7 +32,7 @@ def train(tmp_path, epochs=3, model=None, lr=3e-3, **kwargs):
         tr,
         va,
         epochs=epochs,
-        save_path=tmp_path / "best.pickle",
+        out_dir=tmp_path,
         progress=False,
         **kwargs,
     )
@@ -44,7 +43,7 @@ def test_loss_decreases_and_files_are_written(tmp_path):
     model, history, _ = train(tmp_path, epochs=4)
     losses = history["train_loss"]
     assert losses[-1] < losses[0] * 0.5 and history["valid_accuracy"][-1] > 0.85
-    for name in ("best.pickle", "best.last.pickle", "history.json", "history.csv"):
+    for name in ("best.pickle", "last.pickle", "history.json", "history.csv"):
         assert (tmp_path / name).is_file()
     saved = json.loads((tmp_path / "history.json").read_text())
     assert [r["epoch"] for r in saved["records"]] == [1, 2, 3, 4]
@@ -52,8 +51,9 @@ def test_loss_decreases_and_files_are_written(tmp_path):
         (tmp_path / "history.csv")
         .read_text()
         .splitlines()[0]
-        .startswith("epoch,train_loss,valid_loss")
+        .startswith("epoch,train_loss,train_accuracy,valid_loss")
     )
+    assert 0.5 < history["train_accuracy"][-1] <= 1
 
 
 def test_best_checkpoint_is_the_epoch_with_lowest_valid_loss(tmp_path):
@@ -62,8 +62,8 @@ def test_best_checkpoint_is_the_epoch_with_lowest_valid_loss(tmp_path):
     valid = history["valid_loss"]
     assert history.best_epoch == int(np.argmin(valid)) + 1
     best = nyangtorch.nyang_load_model(tmp_path / "best.pickle")
-    loss, _ = evaluate(best, va, nn.CE())
-    assert loss == pytest.approx(min(valid), rel=1e-6)
+    result = nyangtorch.nyang_inference(best, va, nn.CE(), progress=False)
+    assert result.loss == pytest.approx(min(valid), rel=1e-6)
 
 
 def test_early_stopping_fires_after_patience_epochs(tmp_path):
@@ -83,7 +83,7 @@ def test_without_valid_loader_train_loss_is_monitored(tmp_path):
         nn.CE(),
         tr,
         epochs=2,
-        save_path=tmp_path / "b.pickle",
+        out_dir=tmp_path,
         progress=False,
     )
     assert history.monitor == "train_loss" and history.best_epoch == 2
@@ -106,7 +106,7 @@ def make_run(epochs, resume=None, tmp_path=None):
         epochs=epochs,
         scheduler=sched,
         resume=resume,
-        save_path=tmp_path / "best.pickle",
+        out_dir=tmp_path,
         progress=False,
         seed=1,
     )
@@ -116,7 +116,7 @@ def make_run(epochs, resume=None, tmp_path=None):
 def test_resume_continues_identically(tmp_path):
     straight = make_run(4, tmp_path=tmp_path / "a")
     make_run(2, tmp_path=tmp_path / "b")
-    resumed = make_run(4, resume=tmp_path / "b" / "best.last.pickle", tmp_path=tmp_path / "b")
+    resumed = make_run(4, resume=tmp_path / "b" / "last.pickle", tmp_path=tmp_path / "b")
     for (name, p), (_, q) in zip(straight.named_parameters(), resumed.named_parameters()):
         np.testing.assert_array_equal(p.data, q.data, err_msg=name)
     history = json.loads((tmp_path / "b" / "history.json").read_text())
@@ -149,7 +149,7 @@ def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_best_model(tmp_path):
             tr,
             va,
             epochs=3,
-            save_path=tmp_path / "best.pickle",
+            out_dir=tmp_path,
             progress=False,
         )
     best = nyangtorch.nyang_load_model(tmp_path / "best.pickle")
@@ -188,13 +188,11 @@ def test_interrupt_returns_history_and_keeps_last_state(tmp_path):
         InterruptingLoader(tr),
         va,
         epochs=5,
-        save_path=tmp_path / "best.pickle",
+        out_dir=tmp_path,
         progress=False,
     )
     assert len(history) == 1 and history.stop_reason == "interrupted"
-    state = nyangtorch.utils.serialization.load_object(
-        last_state_path(tmp_path / "best.pickle"), kind="checkpoint"
-    )
+    state = Checkpointer.load_last(tmp_path / "last.pickle")
     assert state["epoch"] == 1
 
 
@@ -239,7 +237,6 @@ def test_warmup_per_batch(tmp_path):
         epochs=2,
         scheduler=warm,
         scheduler_interval="batch",
-        save_path=None,
         progress=False,
     )
     assert history["lr"][0] == pytest.approx(1e-3 / 31) and history["lr"][1] == pytest.approx(
@@ -260,11 +257,11 @@ def test_bad_arguments(tmp_path):
     ]:
         with pytest.raises(ValueError, match=match):
             nyangtorch.nyang_train(
-                model, opt, nn.CE(), tr, va, save_path=None, progress=False, **kwargs
+                model, opt, nn.CE(), tr, va, progress=False, **kwargs
             )
     with pytest.raises(ValueError, match="unknown logger"):
         nyangtorch.nyang_train(
-            model, opt, nn.CE(), tr, va, epochs=1, save_path=None, progress=False, logger="tb"
+            model, opt, nn.CE(), tr, va, epochs=1, progress=False, logger="tb"
         )
 
 
