@@ -12,8 +12,7 @@ import numpy as np
 
 import nyangtorch
 from nyangtorch import models, nn, optim
-from nyangtorch.data import FashionMNIST, NyangDataloader, nyang_transforms
-from nyangtorch.data import Preprocessing
+from nyangtorch.data import FashionMNIST, NyangDataloader, Preprocessing, nyang_transforms
 
 
 def epoch_seconds(loader: NyangDataloader) -> float:

@@ -170,6 +170,13 @@ def _layer_from_torch(module, index):
     raise TypeError(f"layer {index} {type(module).__name__} has no nyangtorch twin")
 
 
+def torch_target(y: np.ndarray, dtype):
+    """A loader's labels as torch's cross-entropy takes them: class indices stay int64 (a
+    float target would be read as probabilities), one-hot rows take the model's dtype."""
+    torch = _torch()
+    return torch.from_numpy(y if np.issubdtype(y.dtype, np.integer) else y.astype(dtype))
+
+
 def from_torch(sequential) -> nn.NyangFlow:
     """The NyangFlow twin of a ``torch.nn.Sequential``, weights and running statistics copied."""
     torch = _torch()

@@ -31,7 +31,7 @@ def _workload(
 
     from .. import nn, optim
     from ..nn.module import no_grad
-    from .convert import to_torch
+    from .convert import to_torch, torch_target
 
     x = x.astype(dtype)
     if side == "ours":
@@ -48,7 +48,7 @@ def _workload(
         return
     twin = to_torch(model)
     opt = torch.optim.Adam(twin.parameters())
-    xt, yt = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(dtype))
+    xt, yt = torch.from_numpy(np.ascontiguousarray(x)), torch_target(y, dtype)
     for _ in range(steps):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(twin(xt), yt).backward()

@@ -10,7 +10,7 @@ import numpy as np
 from .. import nn, optim
 from ..metrics import accuracy, as_labels, f1_score
 from ..nn.module import no_grad
-from .convert import _torch, to_torch
+from .convert import _torch, to_torch, torch_target
 from .memory import peak_memory_mb
 
 TORCH_SCHEDULERS = {"StepDecay": "StepLR", "ExpoDecay": "ExponentialLR"}
@@ -127,8 +127,7 @@ def twin_run(
                 break
             x = x.astype(dtype, copy=False)
             xt = _as_torch_input(torch, x, dtype)
-            # Class indices stay int64 (torch's class-index target); one-hot rows take the dtype.
-            yt = torch.from_numpy(y if y.dtype == np.int64 else y.astype(dtype))
+            yt = torch_target(y, dtype)
             start = time.perf_counter()
             opt_ours.zero_grad()
             loss = ce(model(x), y)

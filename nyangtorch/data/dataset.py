@@ -106,9 +106,7 @@ class ArrayDataset(NyangDataset):
         indices = np.asarray(indices)  # no transform: one vectorised gather, no loop
         return self.images[indices], self.targets[indices]
 
-    def split(
-        self, ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0
-    ) -> list[ArrayDataset]:
+    def split(self, ratios: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0) -> list[ArrayDataset]:
         """Three disjoint parts (train, valid, test) covering every sample: each class is
         shuffled with ``seed`` and cut by ``ratios``, the rule :func:`nyang_split` applies to
         an image folder. ``(0.9, 0.1, 0)`` is Keras' ``validation_split=0.1`` (empty test)."""

@@ -43,10 +43,11 @@ def train_one_epoch(
 ) -> tuple[dict[str, float], int]:
     """One pass over ``loader`` (any iterable of ``(x, y)`` batches). Returns
     ``{"train_loss", "train_accuracy"}`` (means over the samples) and the number of optimizer
-    steps taken so far, ``first_step`` plus this epoch's. Each step: ``zero_grad`` → forward → loss → backward → optional clipping of
-    the global gradient norm to ``grad_clip`` → ``optimizer.step()`` → optional
-    ``batch_scheduler.step()``. A NaN or infinite loss raises :class:`NonFiniteLossError`
-    before the step that would spread it into the weights."""
+    steps taken so far, ``first_step`` plus this epoch's. Each step: ``zero_grad`` → forward
+    → loss → backward → optional clipping of the global gradient norm to ``grad_clip`` →
+    ``optimizer.step()`` → optional ``batch_scheduler.step()``. A NaN or infinite loss
+    raises :class:`NonFiniteLossError` before the step that would spread it into the weights.
+    """
     model.train()
     total, correct, count, step = 0.0, 0, 0, first_step
     bar = progress_bar(loader, f"epoch {epoch}", progress)

@@ -256,13 +256,9 @@ def test_bad_arguments(tmp_path):
         (dict(scheduler_interval="step"), "epoch' or 'batch"),
     ]:
         with pytest.raises(ValueError, match=match):
-            nyangtorch.nyang_train(
-                model, opt, nn.CE(), tr, va, progress=False, **kwargs
-            )
+            nyangtorch.nyang_train(model, opt, nn.CE(), tr, va, progress=False, **kwargs)
     with pytest.raises(ValueError, match="unknown logger"):
-        nyangtorch.nyang_train(
-            model, opt, nn.CE(), tr, va, epochs=1, progress=False, logger="tb"
-        )
+        nyangtorch.nyang_train(model, opt, nn.CE(), tr, va, epochs=1, progress=False, logger="tb")
 
 
 def test_grad_clip_matches_torch():
