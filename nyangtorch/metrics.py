@@ -5,6 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "accuracy",
+    "as_labels",
+    "compute_metrics",
+    "confusion_matrix",
+    "f1_score",
+    "precision",
+    "recall",
+]
+
 AVERAGES = ("macro", "micro", "weighted", "binary")
 
 

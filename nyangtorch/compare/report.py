@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._plotting import pyplot
 from .differences import DIFFERENCES
 
 
@@ -50,15 +51,6 @@ def package_of(library_path: str) -> str:
     return parts[parts.index("site-packages") + 1].removesuffix(".libs")
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def write_report(results: dict, folder: str | Path) -> Path:
     """``results``: {"float32": TwinResult dict, "float64": TwinResult dict, ...}. Writes
     results.json, summary.md, losses.png, loss_difference.png, speed_memory.png."""
@@ -66,7 +58,7 @@ def write_report(results: dict, folder: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"environment": environment(), "differences": DIFFERENCES, **results}
     (folder / "results.json").write_text(json.dumps(payload, indent=2, default=float))
-    plt = _pyplot()
+    plt = pyplot()
     twins = {name: r for name, r in results.items() if "ours" in r}  # not the speed table
     main = twins.get("float32") or next(iter(twins.values()))
     ours, theirs = np.array(main["ours"]["step_losses"]), np.array(main["torch"]["step_losses"])

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._plotting import pyplot
+
 
 def _as_indices(labels) -> np.ndarray | None:
     if labels is None:
@@ -49,15 +51,7 @@ def nyang_images_grid(
     ``std`` to undo it) or uint8 (N, H, W[, C]). ``labels``/``predictions``: class indices,
     one-hot or logits. Saves a PNG when ``path`` is given; returns the matplotlib Figure.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "the image grid needs matplotlib: pip install 'nyangtorch[plots]'"
-        ) from error
+    plt = pyplot()
     x = displayable(images, mean, std)
     true, pred = _as_indices(labels), _as_indices(predictions)
     name = (lambda i: class_names[i]) if class_names is not None else str

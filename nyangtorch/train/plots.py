@@ -6,23 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .._plotting import pyplot
 from .history import History
-
-
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError("plots need matplotlib: pip install 'nyangtorch[plots]'") from error
-    return plt
 
 
 def plot_history(history: History, path: str | Path | None = None):
     """Loss curves (train, valid) and validation scores per epoch; saved as PNG if ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     epochs = history["epoch"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     left.plot(epochs, history["train_loss"], "o-", label="train loss")
@@ -56,7 +46,7 @@ def plot_confusion(
     matrix: np.ndarray, class_names, path: str | Path | None = None, title: str = ""
 ):
     """A confusion matrix (rows true, columns predicted) with counts in each cell."""
-    plt = _pyplot()
+    plt = pyplot()
     k = len(matrix)
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * k, 0.8 + 0.55 * k))
     ax.imshow(matrix, cmap="Blues")
