@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
+import sys
+import threading
+import time
+import traceback
 
 import numpy as np
 
@@ -41,15 +47,63 @@ def load_batch(
     return to_nchw(images), np.asarray(labels, np.int64)
 
 
-def _worker(dataset: NyangDataset, jobs: list, one_hot_labels: bool, conn) -> None:
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a worker process (the cause of the error raised
+    here), as text: the frames of another process cannot travel."""
+
+    def __str__(self) -> str:
+        return "\n" + self.args[0]
+
+
+def _portable_error(error: Exception) -> tuple:
+    """What a worker sends back about ``error``: the error itself when it pickles, else its
+    type's module and name and its message (an error holding a lock or a lambda does not)."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        pickle.dumps(error)
+        return error, None, text
+    except Exception:  # any failure to pickle: send the description instead
+        kind = type(error)
+        return None, (kind.__module__, kind.__qualname__, str(error)), text
+
+
+def _rebuild_error(error, description, text) -> BaseException:
+    """The worker's error, of its original type and message, with its traceback as cause."""
+    if error is None:
+        module, name, message = description
+        kind = getattr(sys.modules.get(module), name, None)
+        if isinstance(kind, type) and issubclass(kind, Exception):
+            error = kind.__new__(kind)  # no __init__: its signature is unknown here
+            error.args = (message,)
+        else:  # a class the consumer cannot see (defined inside a function)
+            error = RuntimeError(f"{module}.{name}: {message}")
+    error.__cause__ = RemoteTraceback(text)
+    return error
+
+
+def _exit_with(parent: int) -> None:
+    """In a worker: end the process once the training process is gone. Killed outright, the
+    consumer leaves the worker blocked on a full pipe for ever (the other workers hold the
+    pipe's read end open), so a thread watches the parent instead."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _worker(dataset: NyangDataset, jobs: list, one_hot_labels: bool, conn, parent: int) -> None:
     """Worker process: load its share of the batches in order and send each one back (the
     pipe holds about one batch, so a worker runs at most a batch ahead of the consumer)."""
+    _exit_with(parent)
     try:
         for indices, seed in jobs:
             x, y = load_batch(dataset, indices, seed, one_hot_labels)
             conn.send((True, (np.ascontiguousarray(x), y)))  # a view would pickle as a copy
     except Exception as error:  # hand the failure to the consumer, who raises it
-        conn.send((False, error))
+        conn.send((False, _portable_error(error)))
     finally:
         conn.close()
 
@@ -131,7 +185,7 @@ class NyangDataloader:
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_worker,
-                    args=(self.dataset, jobs[w::k], self.one_hot, sender),
+                    args=(self.dataset, jobs[w::k], self.one_hot, sender, os.getpid()),
                     daemon=True,
                 )
                 process.start()
@@ -148,7 +202,7 @@ class NyangDataloader:
                         f"NyangDataloader: worker {b % k} exited (code {code}) before batch {b}"
                     ) from None
                 if not ok:
-                    raise value
+                    raise _rebuild_error(*value)
                 yield value
         finally:  # also on break, exceptions and garbage collection of the generator
             for process, receiver in workers:

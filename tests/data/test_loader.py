@@ -215,3 +215,76 @@ def test_images_grid_marks_wrong_predictions(tmp_path):
     ]
     assert titles[2] == ("b (c)", "#ff0000") and titles[0] == ("a", "#008000")
     assert len(titles) == 5  # the sixth cell of the 2×3 grid is blank
+
+
+class UnpicklableError(Exception):
+    """An error that holds something pickle refuses (a lambda)."""
+
+    def __init__(self, message, callback):
+        super().__init__(message)
+        self.callback = callback
+
+
+class RaisesInWorker(ArrayDataset):
+    def __init__(self, error):
+        super().__init__(np.zeros((8, 2, 2), np.uint8), np.zeros(8, int))
+        self.error = error
+
+    def get_batch(self, indices):
+        if 6 in indices:
+            raise self.error
+        return super().get_batch(indices)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [UnpicklableError("sample 6 is broken", lambda: None), KeyError("no label for sample 6")],
+)
+def test_worker_errors_arrive_with_their_type_message_and_traceback(error):
+    with pytest.raises(type(error)) as info:
+        list(NyangDataloader(RaisesInWorker(error), batch_size=2, num_workers=2))
+    assert str(info.value) == str(error)
+    assert "get_batch" in str(info.value.__cause__)  # the worker's own traceback, as text
+
+
+WORKER_SCRIPT = """
+import os, sys, time
+import numpy as np
+from nyangtorch.data import ArrayDataset, NyangDataloader
+data = ArrayDataset(np.zeros((4000, 64, 64), np.uint8), np.zeros(4000, int))
+batches = iter(NyangDataloader(data, batch_size=500, num_workers=2))
+next(batches)
+import multiprocessing
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_workers_exit_when_the_training_process_is_killed(signal_name):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2
+    parent.send_signal(getattr(signal, signal_name))
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in pids if _running(p)]
+    assert not alive, f"workers {alive} outlived the killed training process"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
