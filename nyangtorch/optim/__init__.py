@@ -1,5 +1,7 @@
 """Optimizers and learning-rate schedulers with PyTorch's names, defaults and update rules."""
 
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .clip import clip_grad_norm
 from .optimizer import Optimizer
@@ -9,6 +11,8 @@ from .sgd import SGD
 
 __all__ = [
     "SGD",
+    "Adadelta",
+    "Adagrad",
     "Adam",
     "AdamW",
     "ExpoDecay",
