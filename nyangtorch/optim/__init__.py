@@ -6,7 +6,15 @@ from .adam import Adam, AdamW
 from .clip import clip_grad_norm
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
-from .scheduler import ExpoDecay, Scheduler, StepDecay, WarmUp
+from .scheduler import (
+    CosineDecay,
+    ExpoDecay,
+    OneCycle,
+    ReduceOnPlateau,
+    Scheduler,
+    StepDecay,
+    WarmUp,
+)
 from .sgd import SGD
 
 __all__ = [
@@ -15,9 +23,12 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "CosineDecay",
     "ExpoDecay",
+    "OneCycle",
     "Optimizer",
     "RMSprop",
+    "ReduceOnPlateau",
     "Scheduler",
     "StepDecay",
     "WarmUp",

@@ -153,13 +153,13 @@ def lr_sequences(make_ours, make_theirs, steps=25):
     ours_opt = optim.SGD([nn.Parameter(np.ones(1))], lr=0.5)
     theirs_opt = torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.5)
     ours, theirs = make_ours(ours_opt), make_theirs(theirs_opt)
-    got, want = [ours.get_lr()], [theirs.get_last_lr()[0]]
+    got, want = [ours.get_last_lr()[0]], [theirs.get_last_lr()[0]]
     for _ in range(steps):
         ours_opt.step()
         theirs_opt.step()
         ours.step()
         theirs.step()
-        got.append(ours.get_lr())
+        got.append(ours.get_last_lr()[0])
         want.append(theirs.get_last_lr()[0])
     return np.array(got), np.array(want)
 
