@@ -88,7 +88,7 @@ class Optimizer:
 
 def check_non_negative(owner: str, **values: float) -> None:
     for key, value in values.items():
-        if value < 0:
+        if not value >= 0:  # written this way round so that NaN fails too
             raise ValueError(f"{owner}: {key} must be >= 0, got {value}")
 
 
@@ -98,8 +98,8 @@ def check_betas(owner: str, betas: tuple[float, float]) -> None:
             raise ValueError(f"{owner}: betas[{i}] must be in [0, 1), got {beta}")
 
 
-def buffer(state: dict, key: str, like: np.ndarray) -> np.ndarray:
-    """The per-parameter array ``state[key]``, created as zeros on first use."""
+def buffer(state: dict, key: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """The per-parameter array ``state[key]``, created filled with ``fill`` on first use."""
     if key not in state:
-        state[key] = np.zeros_like(like)
+        state[key] = np.full_like(like, fill)
     return state[key]

@@ -44,18 +44,26 @@ CASES = [
     ("RMSprop", dict()),
     ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.05)),
     ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
+    ("Adagrad", dict()),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.02, initial_accumulator_value=0.3)),
+    ("Adagrad", dict(lr=0.05, eps=1e-3, initial_accumulator_value=1.5)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.05)),
 ]
 
 
+@pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_trajectory_matches_torch(name, kwargs):
+def test_trajectory_matches_torch(name, kwargs, seed):
     run_both(
         lambda ps: getattr(optim, name)(ps, **kwargs),
         lambda ps: getattr(torch.optim, name)(ps, **kwargs),
+        steps=20,
+        seed=seed,
     )
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
 def test_defaults_equal_torch(name):
     import inspect
 
@@ -67,11 +75,18 @@ def test_defaults_equal_torch(name):
             assert param.default == theirs[key].default, f"{name}.{key} default differs"
 
 
-def test_state_dict_resumes_exactly():
-    make = lambda ps: optim.Adam(ps, lr=0.05, amsgrad=True)  # noqa: E731
-    full, full_params = run_both(
-        make, lambda ps: torch.optim.Adam(ps, lr=0.05, amsgrad=True), steps=8
-    )
+RESUMED = [
+    ("Adam", dict(lr=0.05, amsgrad=True)),
+    # lr_decay makes the step count matter, the accumulator's start value the loaded sum.
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, initial_accumulator_value=0.3)),
+    ("Adadelta", dict(weight_decay=0.05)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", RESUMED, ids=[n for n, _ in RESUMED])
+def test_state_dict_resumes_exactly(name, kwargs):
+    make = lambda ps: getattr(optim, name)(ps, **kwargs)  # noqa: E731
+    full, full_params = run_both(make, lambda ps: getattr(torch.optim, name)(ps, **kwargs), steps=8)
     # Run 4 steps, save, build a fresh optimizer, load, run 4 more: same parameters.
     rng = np.random.default_rng(0)
     params = [nn.Parameter(rng.standard_normal((3, 4))), nn.Parameter(rng.standard_normal(5))]
@@ -117,6 +132,16 @@ def test_zero_grad_and_skipping_params_without_grad():
         (lambda: optim.SGD([nn.Parameter(np.ones(2))], lr=-1), "lr must be >= 0"),
         (lambda: optim.Adam([nn.Parameter(np.ones(2))], betas=(1.0, 0.9)), r"betas\[0\]"),
         (lambda: optim.SGD([nn.Parameter(np.ones(2))], lr=0.1, nesterov=True), "Nesterov"),
+        (
+            lambda: optim.SGD([nn.Parameter(np.ones(2))], lr=float("nan")),
+            "lr must be >= 0, got nan",
+        ),
+        (lambda: optim.Adagrad([nn.Parameter(np.ones(2))], lr_decay=-0.1), "Adagrad: lr_decay"),
+        (
+            lambda: optim.Adagrad([nn.Parameter(np.ones(2))], initial_accumulator_value=-1),
+            "Adagrad: initial_accumulator_value must be >= 0, got -1",
+        ),
+        (lambda: optim.Adadelta([nn.Parameter(np.ones(2))], rho=1.5), r"Adadelta: rho .* got 1.5"),
     ],
 )
 def test_optimizer_errors(make, match):
@@ -128,13 +153,13 @@ def lr_sequences(make_ours, make_theirs, steps=25):
     ours_opt = optim.SGD([nn.Parameter(np.ones(1))], lr=0.5)
     theirs_opt = torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.5)
     ours, theirs = make_ours(ours_opt), make_theirs(theirs_opt)
-    got, want = [ours.get_lr()], [theirs.get_last_lr()[0]]
+    got, want = [ours.get_last_lr()[0]], [theirs.get_last_lr()[0]]
     for _ in range(steps):
         ours_opt.step()
         theirs_opt.step()
         ours.step()
         theirs.step()
-        got.append(ours.get_lr())
+        got.append(ours.get_last_lr()[0])
         want.append(theirs.get_last_lr()[0])
     return np.array(got), np.array(want)
 
