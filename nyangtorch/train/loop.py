@@ -128,6 +128,11 @@ def nyang_train(
             "nyang_train: scheduler_interval must be 'epoch' or 'batch', "
             f"got {scheduler_interval!r}"
         )
+    if scheduler is not None and scheduler.needs_metric and scheduler_interval == "batch":
+        raise ValueError(
+            f"nyang_train: {type(scheduler).__name__} steps on an epoch's loss; "
+            "use scheduler_interval='epoch'"
+        )
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
     history = History(monitor="valid_loss" if valid_loader is not None else "train_loss")
     if patience is not None:
@@ -186,7 +191,10 @@ def nyang_train(
                         f"(train loss {record['train_loss']:.4g}, lr {optimizer.lr:g})"
                     )
             if scheduler is not None and scheduler_interval == "epoch":
-                scheduler.step()
+                if scheduler.needs_metric:  # ReduceOnPlateau: driven by the monitored loss
+                    scheduler.step(record[history.monitor])
+                else:
+                    scheduler.step()
             record["lr"] = lr
             record["seconds"] = time.perf_counter() - started
             is_best = history.append(record)

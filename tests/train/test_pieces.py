@@ -176,3 +176,27 @@ def test_ctrl_c_before_the_first_epoch_promises_no_resume_file(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "interrupted in epoch 1" in err and "nothing was saved yet" in err
     assert not (tmp_path / "last.pickle").exists()
+
+
+def test_reduce_on_plateau_is_driven_by_the_monitored_loss():
+    train, valid = tiny_loaders()
+    model = tiny_model()
+    opt = optim.SGD(model.parameters(), 0.5)
+    plateau = optim.ReduceOnPlateau(opt, factor=0.5, patience=0, threshold=0.05)
+    history = nyangtorch.nyang_train(
+        model, opt, nn.CE(), train, valid, epochs=6, scheduler=plateau, progress=False,
+        verbose=False,
+    )  # fmt: skip
+    # Replaying the recorded valid losses through a fresh scheduler gives the recorded lrs.
+    replay_opt = optim.SGD([nn.Parameter(np.zeros(1))], 0.5)
+    replay = optim.ReduceOnPlateau(replay_opt, factor=0.5, patience=0, threshold=0.05)
+    expected = []
+    for loss in history["valid_loss"]:
+        expected.append(replay_opt.lr)
+        replay.step(loss)
+    assert history["lr"] == expected and min(expected) < 0.5  # it did reduce
+    with pytest.raises(ValueError, match="use scheduler_interval='epoch'"):
+        nyangtorch.nyang_train(
+            model, opt, nn.CE(), train, valid, scheduler=plateau, scheduler_interval="batch",
+            progress=False,
+        )  # fmt: skip
