@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import (
+from .checks import check_channels, check_input, pair
+from .init import initialise
+from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .windows import (
     channels_first,
     channels_last,
-    check_channels,
-    check_input,
     col2im,
     conv_output_size,
     im2col,
     im2col_by_columns,
     pad_hw,
-    pair,
     unpad_hw,
 )
-from .init import initialise
-from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 
 
 class Conv(NyangModel):
