@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-import torch
+from torch_helpers import torch
 
 import nyangtorch
 from nyangtorch import models, nn
