@@ -1,8 +1,8 @@
 """Where a training step of the reference CNN spends its time, layer by layer (nyangtorch).
 
 Prints ``nyangtorch.compare.speed.layer_times``: each layer's forward and backward inside the
-real network, in the order the network runs them (a ReLU before a MaxPool runs after it), plus
-the loss and the Adam step; medians over repetitions. The comparison report has the same table.
+real network, in the network's order, plus the loss and the Adam step; medians over
+repetitions. The comparison report has the same table.
 
     python benchmarks/profile_step.py [--batch 64] [--threads 2] [--batchnorm] [--inference]
 

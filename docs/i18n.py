@@ -48,13 +48,14 @@ TEXT = {
     "model_title": {"en": "2. Model building", "ko": "2. 모델 구성"},
     "model_intro": {
         "en": "Layers are small classes with an explicit forward and backward. A model is a NyangFlow of "
-        "layers (PyTorch's Sequential) or your own NyangModel subclass. One thing NyangFlow does for "
-        "speed: a ReLU written just before a MaxPool runs after it. Max and ReLU commute, so every value "
-        "and gradient stays the same, and the ReLU then touches a quarter of the numbers.",
-        "ko": "층은 순전파와 역전파를 직접 구현한 작은 클래스입니다. 모델은 층을 이어 붙인 NyangFlow(PyTorch의 "
-        "Sequential)이거나 직접 만든 NyangModel 하위 클래스입니다. NyangFlow는 속도를 위해 한 가지를 "
-        "합니다: MaxPool 바로 앞에 쓴 ReLU를 MaxPool 뒤에 실행합니다. 최댓값과 ReLU는 순서를 바꿔도 "
-        "결과가 같으므로 모든 값과 기울기가 그대로이고, ReLU가 다루는 수는 4분의 1로 줄어듭니다.",
+        "layers (PyTorch's Sequential), run in the order written, or your own NyangModel subclass. The "
+        "reference CNNs pool before the ReLU (Conv → MaxPool → ReLU): max and ReLU commute, so every value "
+        "and gradient is that of the usual Conv → ReLU → MaxPool, and the ReLU touches a quarter of the "
+        "numbers.",
+        "ko": "층은 순전파와 역전파를 직접 구현한 작은 클래스입니다. 모델은 층을 쓴 순서대로 실행하는 "
+        "NyangFlow(PyTorch의 Sequential)이거나 직접 만든 NyangModel 하위 클래스입니다. 참조 CNN은 ReLU보다 "
+        "먼저 풀링합니다(Conv → MaxPool → ReLU). 최댓값과 ReLU는 순서를 바꿔도 결과가 같으므로 모든 값과 "
+        "기울기가 흔히 쓰는 Conv → ReLU → MaxPool과 같고, ReLU가 다루는 수는 4분의 1로 줄어듭니다.",
     },
     "training_title": {"en": "3. Training", "ko": "3. 학습"},
     "training_intro": {

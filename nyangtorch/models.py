@@ -1,4 +1,10 @@
-"""Reference models, built from the public layers only (nothing special-cased)."""
+"""Reference models, built from the public layers only (nothing special-cased).
+
+The convolutional blocks pool *before* the ReLU: Conv–MaxPool–ReLU computes exactly what the
+usual Conv–ReLU–MaxPool does, because max and ReLU commute, ``max(relu(x)) = relu(max(x))``,
+and so do their gradients (both orders send ``dy`` to the window's first maximum when it is
+positive and nowhere otherwise). The ReLU then touches a quarter of the numbers (2×2 windows).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,12 @@ from .nn import BatchNorm, Conv, Dropout, Flatten, Linear, MaxPool, NyangFlow, R
 
 
 def reference_cnn(in_channels: int = 1, num_classes: int = 10, image_size: int = 28) -> NyangFlow:
-    """Conv(1,32,3)–ReLU–MaxPool(2)–Conv(32,64,3)–ReLU–MaxPool(2)–Flatten–Linear(1600,128)–
+    """Conv(1,32,3)–MaxPool(2)–ReLU–Conv(32,64,3)–MaxPool(2)–ReLU–Flatten–Linear(1600,128)–
     ReLU–Linear(128,10): the reference CNN for 28×28 images (225,034 parameters)."""
     side = ((image_size - 2) // 2 - 2) // 2
     return NyangFlow(
-        Conv(in_channels, 32, 3), ReLU(), MaxPool(2),
-        Conv(32, 64, 3), ReLU(), MaxPool(2),
+        Conv(in_channels, 32, 3), MaxPool(2), ReLU(),
+        Conv(32, 64, 3), MaxPool(2), ReLU(),
         Flatten(), Linear(64 * side * side, 128), ReLU(), Linear(128, num_classes),
     )  # fmt: skip
 
@@ -33,8 +39,8 @@ def reference_cnn_bn(
     side = ((image_size - shrink) // 2 - shrink) // 2
     head = [Dropout(dropout)] if dropout else []
     return NyangFlow(
-        Conv(in_channels, 32, 3, padding=padding), BatchNorm(32), ReLU(), MaxPool(2),
-        Conv(32, 64, 3, padding=padding), BatchNorm(64), ReLU(), MaxPool(2),
+        Conv(in_channels, 32, 3, padding=padding), BatchNorm(32), MaxPool(2), ReLU(),
+        Conv(32, 64, 3, padding=padding), BatchNorm(64), MaxPool(2), ReLU(),
         Flatten(), Linear(64 * side * side, 128), BatchNorm(128), ReLU(), *head,
         Linear(128, num_classes),
     )  # fmt: skip

@@ -1,10 +1,8 @@
-"""Fixtures shared by every test."""
+"""Fixtures shared by every test (torch is imported only by the tests that use it, through
+tests/torch_helpers.py)."""
 
 import numpy as np
 import pytest
-import torch
-
-torch.set_num_threads(1)
 
 
 @pytest.fixture

@@ -1,9 +1,16 @@
-"""Run a nyangtorch layer and its torch twin on the same float64 input and compare."""
+"""Run a nyangtorch layer and its torch twin on the same float64 input and compare.
+
+Tests that use torch import it through this module, which runs torch on one thread: the
+tests compare numbers, not speed, and a second pool of threads would only compete with
+NumPy's BLAS for the cores.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+
+torch.set_num_threads(1)
 
 
 def to_torch(a: np.ndarray, grad: bool = False) -> torch.Tensor:

@@ -5,7 +5,7 @@ from components import reference, runnable
 from i18n import t
 
 from nyangtorch import nn
-from nyangtorch.nn.functional import channels_last, im2col
+from nyangtorch.nn.windows import channels_last, im2col
 
 FORMULAS = {
     "Linear": r"y = xW^\top + b,\quad \frac{\partial L}{\partial W} = \delta^\top x,\quad "

@@ -109,11 +109,12 @@ DIFFERENCES = [
         "finding": "Written as in PyTorch, Conv → ReLU → MaxPool applies the ReLU to the full-size conv "
         "output (5.5 MB for the first block at batch 64) and its backward to a gradient that is "
         "three quarters zeros.",
-        "action": "NyangFlow runs a ReLU that sits directly before a MaxPool after it: max and ReLU "
-        "commute, and both orders send the gradient to the window's first maximum when it is positive "
-        "and nowhere otherwise, so values and gradients are identical (tested bit for bit against the "
-        "written order, with all-negative windows, ties at zero and a padded pool, and against torch). "
-        "A training step −6%, inference −9% (interleaved A/B in one process).",
+        "action": "The reference models are written Conv → MaxPool → ReLU (NyangFlow runs layers as "
+        "written): max and ReLU commute, and both orders send the gradient to the window's first maximum "
+        "when it is positive and nowhere otherwise, so values and gradients are those of Conv → ReLU → "
+        "MaxPool (tested bit for bit against that order, with all-negative windows, ties at zero and a "
+        "padded pool, and against torch). A training step −6%, inference −9% (interleaved A/B in one "
+        "process).",
     },
     {
         "topic": "Per-channel broadcasting",

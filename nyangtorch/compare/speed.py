@@ -80,10 +80,10 @@ def layer_times(
 ) -> dict[str, float]:
     """Median seconds of each layer's forward and backward inside a training step of
     ``model`` on batch ``x`` with targets ``y`` (CE loss, Adam), plus the loss and the Adam
-    step; keys like ``"fwd 3 Conv"``. Layers run in the network's own order
-    (``NyangFlow.execution_order``) so each sees the data and memory layout it really gets.
-    With ``y=None``: the forward pass alone, in eval mode under no_grad (inference)."""
-    layers = [(f"{i} {type(model.layers[i]).__name__}", i) for i in model.execution_order()]
+    step; keys like ``"fwd 3 Conv"``. Layers run in the network's order, so each sees the
+    data and memory layout it really gets. With ``y=None``: the forward pass alone, in eval
+    mode under no_grad (inference)."""
+    layers = [(f"{i} {type(layer).__name__}", layer) for i, layer in enumerate(model)]
     loss_fn, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
     times: dict[str, list[float]] = {}
 
@@ -99,13 +99,12 @@ def layer_times(
 
     def step():
         h = x
-        for name, i in layers:
-            h = timed(f"fwd {name}", model.layers[i], h)
+        for name, layer in layers:
+            h = timed(f"fwd {name}", layer, h)
         if y is None:
             return
         g = timed("loss", loss_grad, h)
-        for k, (name, i) in enumerate(reversed(layers)):
-            layer = model.layers[i]
+        for k, (name, layer) in enumerate(reversed(layers)):
             # The first layer's input is the data: no gradient for it (as in torch).
             backward = layer.backward_params if k == len(layers) - 1 else layer.backward
             g = timed(f"bwd {name}", backward, g)

@@ -6,21 +6,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .activation import ReLU
-from .module import NyangModel, keep
-from .pool import MaxPool
+from .module import NyangModel
 
 
 class NyangFlow(NyangModel):
     """``y = f_n(… f_2(f_1(x)))``; backward applies each layer's backward in reverse order.
 
-    Layers are named ``0``, ``1``, … in the state dict, exactly as in ``torch.nn.Sequential``.
-
-    One reordering, invisible in every result: a ReLU written directly before a MaxPool runs
-    *after* it. Max and ReLU commute, ``max(relu(x)) = relu(max(x))``, and so do their
-    gradients: both orders send ``dy`` to the window's first maximum when it is positive and
-    nothing otherwise. Pooling first leaves the ReLU a quarter of the numbers (2×2 windows),
-    which takes about 6% off a reference-CNN training step and 9% off inference.
+    Layers run exactly in the order written and are named ``0``, ``1``, … in the state dict,
+    as in ``torch.nn.Sequential``.
     """
 
     def __init__(self, *layers: NyangModel) -> None:
@@ -36,43 +29,26 @@ class NyangFlow(NyangModel):
         for i, layer in enumerate(self.layers):
             yield str(i), layer
 
-    def execution_order(self) -> list[int]:
-        """The layer indices in the order forward runs them: as written, except that each
-        ReLU directly before a MaxPool swaps places with it (see the class docstring)."""
-        order = list(range(len(self.layers)))
-        for i in range(len(order) - 1):
-            # Exact types: a subclass may compute something that does not commute.
-            if type(self.layers[i]) is ReLU and type(self.layers[i + 1]) is MaxPool:
-                order[i], order[i + 1] = i + 1, i
-        return order
-
     def forward(self, x: np.ndarray) -> np.ndarray:
-        order = self.execution_order()
-        self._cache = keep(order)  # backward replays this order, whatever happens to .layers
-        for i in order:
+        for i, layer in enumerate(self.layers):
             try:
-                x = self.layers[i](x)
+                x = layer(x)
             except ValueError as error:
                 raise ValueError(f"NyangFlow layer {i}: {error}") from error
         return x
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        for i in reversed(self._saved()):
-            grad = self.layers[i].backward(grad)
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
         return grad
 
     def backward_params(self, grad: np.ndarray) -> None:
         """Backward without the input gradient: the first layer skips computing it."""
-        order = self._saved()
-        if not order:
+        if not self.layers:
             return
-        for i in reversed(order[1:]):
-            grad = self.layers[i].backward(grad)
-        self.layers[order[0]].backward_params(grad)
-
-    def append(self, layer: NyangModel) -> NyangFlow:
-        self.layers.append(layer)
-        return self
+        for layer in reversed(self.layers[1:]):
+            grad = layer.backward(grad)
+        self.layers[0].backward_params(grad)
 
     def __len__(self) -> int:
         return len(self.layers)

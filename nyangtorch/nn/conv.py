@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import (
+from .checks import check_channels, check_input, pair
+from .init import initialise
+from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .windows import (
     channels_first,
     channels_last,
-    check_channels,
-    check_input,
     col2im,
     conv_output_size,
     im2col,
     im2col_by_columns,
     pad_hw,
-    pair,
     unpad_hw,
 )
-from .init import initialise
-from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 
 
 class Conv(NyangModel):
@@ -78,12 +76,12 @@ class Conv(NyangModel):
         y = cols @ wm.T
         if self.bias is not None and not folded:
             y += self.bias.data
-        self._cache = keep((cols, xp.shape))
+        self._cache = keep((cols, xp.shape, folded))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
-        cols, _ = self._saved()
+        cols, _, folded = self._saved()
         o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
         if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
             raise ValueError(
@@ -96,10 +94,11 @@ class Conv(NyangModel):
         self.weight.accumulate(
             np.ascontiguousarray(dwt[:k].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
         )
-        if self.bias is not None:
-            # Folded bias: its gradient is the last row. Otherwise a matrix product with ones
-            # sums the rows faster than dy2.sum(axis=0).
-            self.bias.accumulate(dwt[k] if len(dwt) > k else np.ones(len(dy2), dy2.dtype) @ dy2)
+        if folded:
+            self.bias.accumulate(dwt[k])  # the column of ones: db is the product's last row
+        elif self.bias is not None:
+            # A matrix product with ones sums the rows faster than dy2.sum(axis=0).
+            self.bias.accumulate(np.ones(len(dy2), dy2.dtype) @ dy2)
         return dy2
 
     def backward(self, dy: np.ndarray) -> np.ndarray:

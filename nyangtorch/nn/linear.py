@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import check_channels, check_input
+from .checks import check_channels, check_input
 from .init import initialise
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 

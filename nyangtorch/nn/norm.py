@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import channels_first, channels_last, check_channels, check_input
+from .checks import check_channels, check_input
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .windows import channels_first, channels_last
 
 
 class BatchNorm(NyangModel):

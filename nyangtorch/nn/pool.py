@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import (
+from .checks import check_input, pair
+from .module import NyangModel, keep
+from .windows import (
     channels_first,
     channels_last,
-    check_input,
     conv_output_size,
     pad_hw,
-    pair,
     scatter_windows,
     unpad_hw,
     windows,
 )
-from .module import NyangModel, keep
 
 
 class _Pool(NyangModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .optimizer import Optimizer, buffer, check_betas, check_non_negative
@@ -41,24 +43,16 @@ class Adam(Optimizer):
                 grad = grad + self.weight_decay * param.data
         m = buffer(state, "exp_avg", param.data)
         v = buffer(state, "exp_avg_sq", param.data)
-        # In place, through one scratch array: this runs for every weight at every step.
-        # m ← m + (1 − β₁)(g − m) is β₁m + (1 − β₁)g written as PyTorch's lerp_ computes it.
-        scratch = np.subtract(grad, m)
-        scratch *= 1 - beta1
-        m += scratch
+        m += (1 - beta1) * (grad - m)  # β₁m + (1 − β₁)g, computed as PyTorch's lerp_ does
         v *= beta2
-        np.multiply(grad, 1 - beta2, out=scratch)
-        scratch *= grad
-        v += scratch
+        v += (1 - beta2) * grad * grad
         if self.amsgrad:
             v_max = buffer(state, "max_exp_avg_sq", param.data)
             v = np.maximum(v_max, v, out=v_max)
-        denom = np.sqrt(v)
-        denom /= np.sqrt(1 - beta2**t)
-        denom += self.eps
-        np.multiply(m, self.lr / (1 - beta1**t), out=scratch)
-        scratch /= denom
-        param.data -= scratch
+        # math.sqrt, not np.sqrt: a Python float keeps float32 weights in float32 arithmetic,
+        # where NumPy's float64 scalar would make it divide every element in float64.
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
+        param.data -= self.lr / (1 - beta1**t) * m / denom
 
 
 class AdamW(Adam):

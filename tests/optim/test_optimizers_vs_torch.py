@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from torch_helpers import to_torch
 
 from nyangtorch import nn, optim
 
@@ -16,14 +17,14 @@ def run_both(make_ours, make_theirs, steps=12, seed=0):
     rng = np.random.default_rng(seed)
     start = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
     ours_params = [nn.Parameter(a.copy()) for a in start]
-    theirs_params = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    theirs_params = [to_torch(a, grad=True) for a in start]
     ours, theirs = make_ours(ours_params), make_theirs(theirs_params)
     for _ in range(steps):
         ours.zero_grad()
         theirs.zero_grad()
         for p, t in zip(ours_params, theirs_params):
             p.grad = grad_of(p.data)
-            t.grad = torch.tensor(grad_of(t.detach().numpy()))
+            t.grad = to_torch(grad_of(t.detach().numpy()))
         ours.step()
         theirs.step()
         for p, t in zip(ours_params, theirs_params):
