@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .data.transforms import PRESETS
+from .nn.module import inference_mode
 
 MODELS = ("cnn", "cnn-bn", "cnn-bn-same", "mlp")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -25,20 +27,39 @@ EXAMPLES = """examples:
 """
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Examples kept as written, and every option's default shown in ``--help``."""
+
+
+def count(minimum: int):
+    """An argparse type: an integer of at least ``minimum`` (argparse names the flag)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .version import __version__
+
     parser = argparse.ArgumentParser(
         prog="nyangtorch",
         description="냥냥 torch: train and use image classifiers built on NumPy.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"nyangtorch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser(
-        "train",
-        help="train a model, then test it",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "train", help="train a model, then test it", epilog=EXAMPLES, formatter_class=HelpFormatter
     )
     train.add_argument(
         "data", help="'fashion-mnist', 'digits', or a folder with one sub-folder per class"
@@ -49,10 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="cnn",
         help="reference CNN, its BatchNorm variant (cnn-bn-same: padded convolutions) or an MLP",
     )
-    train.add_argument("--epochs", type=int, default=15)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 0.001)")
+    train.add_argument("--epochs", type=count(1), default=15, help="epochs to train at most")
+    train.add_argument("--batch-size", type=count(1), default=64, help="images per step")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="optimizer")
+    train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     train.add_argument(
         "--scheduler",
         choices=SCHEDULERS,
@@ -60,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="step: ×0.1 every third of the epochs; expo: ×0.9 per epoch; warmup: 1 epoch",
     )
     train.add_argument(
-        "--patience", type=int, default=None, help="early stopping after N epochs without progress"
+        "--patience",
+        type=count(1),
+        default=None,
+        help="early stopping after N epochs without a lower validation loss",
     )
     train.add_argument(
         "--augment",
@@ -76,46 +100,54 @@ def build_parser() -> argparse.ArgumentParser:
         "--dropout", type=float, default=0.0, help="dropout before the classifier (cnn-bn, mlp)"
     )
     train.add_argument(
-        "--label-smoothing",
-        type=float,
-        default=0.0,
-        help="cross-entropy label smoothing (default 0)",
+        "--label-smoothing", type=float, default=0.0, help="cross-entropy label smoothing"
     )
-    train.add_argument("--image-size", type=int, default=None, help="resize folder images to N×N")
-    train.add_argument("--out", default="runs/latest", help="output folder (default runs/latest)")
+    train.add_argument("--image-size", type=count(1), default=None, help="resize the images to N×N")
+    train.add_argument("--out", default="runs/latest", help="output folder")
     train.add_argument(
         "--wandb", action="store_true", help="log to Weights & Biases (offline without an API key)"
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
+    train.add_argument("--seed", type=int, default=0, help="seed of the split, weights and order")
+    train.add_argument("--workers", type=count(0), default=0, help="data-loading worker processes")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
 
-    evaluate = commands.add_parser("evaluate", help="test a saved model on a dataset's test split")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="test a saved model on a dataset's test split",
+        formatter_class=HelpFormatter,
+    )
     evaluate.add_argument("model", help="a model file written by nyangtorch (best.pickle)")
     evaluate.add_argument(
         "--data", required=True, help="'fashion-mnist', 'digits', or an image folder"
     )
-    evaluate.add_argument("--batch-size", type=int, default=256)
+    evaluate.add_argument("--batch-size", type=count(1), default=256, help="images per batch")
+    evaluate.add_argument(
+        "--seed", type=int, default=0, help="the split seed the model was trained with"
+    )
     evaluate.add_argument(
         "--trusted", action="store_true", help="allow any class in the model file (unsafe)"
     )
 
     compare = commands.add_parser(
-        "compare", help="twin runs against PyTorch; writes a report folder"
+        "compare",
+        help="twin runs against PyTorch; writes a report folder",
+        formatter_class=HelpFormatter,
     )
     compare.add_argument(
-        "--epochs", type=int, default=5, help="float32 run on full Fashion-MNIST (default 5)"
+        "--epochs", type=count(1), default=5, help="float32 run on full Fashion-MNIST"
     )
     compare.add_argument(
-        "--parity-steps", type=int, default=100, help="float64 steps per model (default 100)"
+        "--parity-steps", type=count(1), default=100, help="float64 steps per model"
     )
-    compare.add_argument("--batch-size", type=int, default=64)
-    compare.add_argument("--out", default="reports/compare")
+    compare.add_argument("--batch-size", type=count(1), default=64, help="images per step")
+    compare.add_argument("--out", default="reports/compare", help="report folder")
 
-    predict = commands.add_parser("predict", help="classify image files with a saved model")
+    predict = commands.add_parser(
+        "predict", help="classify image files with a saved model", formatter_class=HelpFormatter
+    )
     predict.add_argument("model", help="a model file written by `nyangtorch train`")
     predict.add_argument("images", nargs="+", help="image files")
-    predict.add_argument("--top-k", type=int, default=3)
+    predict.add_argument("--top-k", type=count(1), default=3, help="classes shown per image")
     predict.add_argument(
         "--trusted", action="store_true", help="allow any class in the model file (unsafe)"
     )
@@ -123,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def make_model(name: str, channels: int, num_classes: int, image_size: int, dropout: float):
+    """The model ``name`` for images of ``channels`` × ``image_size`` × ``image_size``."""
     from . import models
 
     if name == "cnn":
@@ -131,6 +164,29 @@ def make_model(name: str, channels: int, num_classes: int, image_size: int, drop
         padding = 1 if name == "cnn-bn-same" else 0
         return models.reference_cnn_bn(channels, num_classes, image_size, dropout, padding)
     return models.mlp(channels * image_size * image_size, num_classes=num_classes, dropout=dropout)
+
+
+def fitted_model(name: str, channels: int, num_classes: int, image_size: int, dropout: float):
+    """:func:`make_model`, refused with the ``--image-size`` that works when the images are
+    too small for it (each 3×3 convolution and 2×2 pool shrinks them: 8×8 digits vanish in
+    the reference CNN)."""
+
+    def fits(size: int) -> bool:
+        try:
+            model = make_model(name, channels, num_classes, size, dropout)
+            with inference_mode(model):
+                model(np.zeros((1, channels, size, size), np.float32))
+        except ValueError:
+            return False
+        return True
+
+    if not fits(image_size):
+        smallest = next((s for s in range(image_size + 1, 4 * image_size + 64) if fits(s)), None)
+        raise ValueError(
+            f"--model {name} cannot take {image_size}×{image_size} images (its convolutions "
+            f"and pools shrink them to nothing); add --image-size {smallest} or more"
+        )
+    return make_model(name, channels, num_classes, image_size, dropout)
 
 
 def make_optimizer(name: str, params, lr: float):
@@ -169,8 +225,6 @@ def cmd_train(args) -> int:
     from nyangtorch import nn
     from nyangtorch.train import plot_confusion
 
-    if args.epochs < 1 or args.batch_size < 1:
-        raise ValueError("--epochs and --batch-size must be at least 1")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     nyangtorch.manual_seed(args.seed)
@@ -184,7 +238,7 @@ def cmd_train(args) -> int:
         num_workers=args.workers,
     )
     names = preprocessing.classes
-    model = make_model(
+    model = fitted_model(
         args.model, preprocessing.channels, len(names), preprocessing.image_size[0], args.dropout
     )
     model.preprocessing = preprocessing  # saved with the model: `predict` applies it
@@ -210,6 +264,8 @@ def cmd_train(args) -> int:
         seed=args.seed,
         progress=not args.no_progress,
     )
+    if history.stop_reason == "interrupted":  # nyang_train said what was saved
+        return 130
     nyangtorch.plot_history(history, out / "curves.png")
     result = nyangtorch.nyang_inference(out / "best.pickle", test, progress=not args.no_progress)
     plot_confusion(
@@ -244,8 +300,12 @@ def cmd_evaluate(args) -> int:
     import nyangtorch
 
     model = nyangtorch.nyang_load_model(args.model, trusted=args.trusted)
-    _, _, test, names = nyangtorch.nyangnyang_dataset_ready(
-        args.data, batch_size=args.batch_size, augment=False
+    # The model's own record (classes, size, mean, std): the data is prepared as in training.
+    _, _, test, _ = nyangtorch.nyangnyang_dataset_ready(
+        args.data,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        preprocessing=getattr(model, "preprocessing", None),
     )
     result = nyangtorch.nyang_inference(model, test)
     print(
@@ -333,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     }[args.command]
     try:
         return command(args)
-    except (ValueError, FileNotFoundError, ImportError, OSError) as error:
+    # User errors (bad data, flags, refused or damaged files, a diverged run): one line, no
+    # traceback. UnpicklingError covers a model file refused by the safe loader.
+    except (ValueError, OSError, ImportError, pickle.UnpicklingError, FloatingPointError) as error:
         print(f"nyangtorch {args.command}: error: {error}", file=sys.stderr)
         return 2
 

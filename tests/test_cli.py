@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import nyangtorch
 from nyangtorch.cli import main
 from nyangtorch.data import Digits
 
@@ -58,14 +59,67 @@ def test_train_evaluate_predict(tmp_path, capsys):
     "argv,message",
     [
         (["train", "no/such/folder"], "dataset root no/such/folder does not exist"),
-        (["train", "digits", "--epochs", "0"], "--epochs and --batch-size must be at least 1"),
         (["evaluate", "missing.pickle", "--data", "digits"], "missing.pickle does not exist"),
+        (["train", "digits", "--epochs", "1"], "add --image-size 10 or more"),
     ],
 )
 def test_bad_arguments_give_one_clear_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["train", "digits", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+        (["train", "digits", "--image-size", "0"], "argument --image-size: must be at least 1"),
+        (["predict", "m.pickle", "x.png", "--top-k", "x"], "--top-k: expected an integer"),
+    ],
+)
+def test_bad_numbers_name_their_flag(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_version_and_defaults_in_help(capsys):
+    from nyangtorch import __version__
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"nyangtorch {__version__}"
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for default in ("(default: 15)", "(default: 64)", "(default: 0.001)", "(default: 0)"):
+        assert default in out
+
+
+def test_refused_model_files_end_in_one_line(tmp_path, capsys):
+    import pickle
+
+    from nyangtorch.utils.serialization import save_object
+
+    save_object({"evil": print}, tmp_path / "evil.pickle")  # names builtins.print
+    assert main(["predict", str(tmp_path / "evil.pickle"), "x.png"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "refused to load builtins.print" in err and len(err.splitlines()) == 1
+    (tmp_path / "junk.pickle").write_bytes(pickle.dumps([1, 2]))
+    assert main(["evaluate", str(tmp_path / "junk.pickle"), "--data", "digits"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_interrupted_training_exits_without_testing(tmp_path, monkeypatch, capsys):
+    from nyangtorch.train import History
+
+    def interrupted(*args, **kwargs):
+        return History(stop_reason="interrupted")
+
+    monkeypatch.setattr(nyangtorch, "nyang_train", interrupted)
+    out = tmp_path / "run"
+    code = main(["train", "digits", "--model", "mlp", "--out", str(out), "--no-progress"])
+    assert code == 130 and not (out / "metrics.json").exists()
 
 
 def test_unknown_choice_is_an_argparse_error(capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import shutil
 import tempfile
@@ -39,12 +40,17 @@ def read_idx(path: str | Path) -> np.ndarray:
         raise ValueError(f"cannot read IDX file {path}: {error}") from error
     if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] != 0x08:
         raise ValueError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
-    ndim = data[3]
+    ndim, start = data[3], 4 + 4 * data[3]
+    if len(data) < start:
+        raise ValueError(f"{path}: the header of {ndim} sizes is cut short")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path}: header says {shape} but the file holds {body.size} bytes")
-    return body.reshape(shape)
+    # math.prod of Python ints cannot overflow (NumPy's int64 product could wrap around and
+    # make absurd sizes look right).
+    if math.prod(shape) != len(data) - start:
+        raise ValueError(
+            f"{path}: header says {shape} but the file holds {len(data) - start} bytes"
+        )
+    return np.frombuffer(data, np.uint8, offset=start).reshape(shape)
 
 
 def _md5(path: Path) -> str:
@@ -59,12 +65,17 @@ def _download(folder: Path, names: list[str], base_url: str) -> None:
         if target.exists() and _md5(target) == FASHION_FILES[name]:
             continue
         with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-            with urllib.request.urlopen(base_url + name, timeout=60) as response:
-                shutil.copyfileobj(response, tmp)
-        if _md5(Path(tmp.name)) != FASHION_FILES[name]:
-            os.unlink(tmp.name)
+            partial = Path(tmp.name)
+            try:
+                with urllib.request.urlopen(base_url + name, timeout=60) as response:
+                    shutil.copyfileobj(response, tmp)
+            except BaseException:  # a failed or interrupted download leaves nothing behind
+                partial.unlink(missing_ok=True)
+                raise
+        if _md5(partial) != FASHION_FILES[name]:
+            partial.unlink()
             raise ValueError(f"downloaded {base_url + name} but its checksum is wrong")
-        os.replace(tmp.name, target)  # atomic: a half-written file never takes the real name
+        os.replace(partial, target)  # atomic: a half-written file never takes the real name
 
 
 def fashion_mnist_places() -> list[Path]:
@@ -118,6 +129,16 @@ class FashionMNIST(ArrayDataset):
             )
         self.folder = folder
         images, labels = read_idx(folder / names[0]), read_idx(folder / names[1])
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise ValueError(
+                f"{folder / names[0]} holds images {images.shape} and {folder / names[1]} "
+                f"labels {labels.shape}: expected (N, 28, 28) images and N labels"
+            )
+        if labels.size and labels.max() >= len(FASHION_CLASSES):
+            raise ValueError(
+                f"{folder / names[1]}: label {labels.max()} is not one of the "
+                f"{len(FASHION_CLASSES)} Fashion-MNIST classes (0–9)"
+            )
         super().__init__(images, labels.astype(np.int64), FASHION_CLASSES, transform)
 
 

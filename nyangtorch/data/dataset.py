@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .images import ImageError, load_image
-from .split import check_ratios, find_classes, nyang_split, split_indices
+from .images import WIDE_MODES, ImageError, load_image
+from .split import check_class_names, check_ratios, find_classes, nyang_split, split_indices
 
 
 def one_hot(indices, num_classes: int) -> np.ndarray:
@@ -85,8 +85,14 @@ class ArrayDataset(NyangDataset):
                 f"ArrayDataset: labels must be class indices (N,) of integers or one-hot (N, C), "
                 f"got {labels.shape} of {labels.dtype}"
             )
-        self.classes = list(classes) if classes is not None else [str(i) for i in range(n_classes)]
-        if indices.size and (indices.min() < 0 or indices.max() >= len(self.classes)):
+        self.classes = (
+            check_class_names(classes, "ArrayDataset")
+            if classes is not None
+            else [str(i) for i in range(n_classes)]
+        )
+        if indices.size and indices.min() < 0:
+            raise ValueError(f"ArrayDataset: label {indices.min()} is negative")
+        if indices.size and indices.max() >= len(self.classes):
             raise ValueError(
                 f"ArrayDataset: label {indices.max()} out of range for {len(self.classes)} classes"
             )
@@ -209,7 +215,9 @@ def _header(path: Path, channels, image_size) -> np.ndarray:
     try:
         with Image.open(path) as img:
             w, h = img.size
-            c = channels or (1 if img.mode in ("L", "1", "I", "F") else 3)
+            c = channels or (1 if img.mode in ("L", "1", *WIDE_MODES) else 3)
+    except Image.DecompressionBombError as error:
+        raise ImageError(f"cannot read image {path}: too large ({error})") from error
     except (OSError, UnidentifiedImageError) as error:
         raise ImageError(f"cannot read image {path}: {error}") from error
     if image_size is not None:

@@ -38,6 +38,7 @@ def nyangnyang_dataset_ready(
     num_workers: int = 0,
     channels: int | None = None,
     data_root=None,
+    preprocessing: Preprocessing | None = None,
 ) -> tuple[NyangDataloader, NyangDataloader, NyangDataloader, Preprocessing]:
     """Build the three datasets with their transforms and return
     ``(train_loader, valid_loader, test_loader, preprocessing)``.
@@ -50,8 +51,15 @@ def nyangnyang_dataset_ready(
     :func:`~nyangtorch.eval.nyang_predict`. Train is shuffled; ``augment=True`` augments it
     with the preset that suits the data (or ``augment="light"``, … names one); valid and test
     are never augmented.
+
+    ``preprocessing``: a trained model's record, to prepare data exactly as that model was
+    trained (its classes in its order, size, channels, mean and std); data whose classes
+    differ is refused.
     """
     ratios = check_ratios(ratios)
+    if preprocessing is not None:
+        classes, channels = preprocessing.classes, preprocessing.channels
+        image_size = preprocessing.image_size
     name = str(root).lower()
     if name in BUILTIN:
         parts = _builtin_parts(name, ratios, seed, data_root)
@@ -65,7 +73,17 @@ def nyangnyang_dataset_ready(
         ]
         preset = "default"
         image_size = None  # the folder dataset already resized
-    preprocessing = Preprocessing.measure(parts[0].images, parts[0].classes)
+    for mode, part, ratio in zip(("train", "valid", "test"), parts, ratios):
+        if len(part) == 0:
+            raise ValueError(
+                f"nyangnyang_dataset_ready: the {mode} split of {root} would be empty "
+                f"(ratio {ratio:g} of {sum(len(p) for p in parts)} images); "
+                f"give it a larger share of ratios={ratios}"
+            )
+    if preprocessing is not None:
+        _check_same_data(root, parts[0], preprocessing)
+    else:
+        preprocessing = Preprocessing.measure(parts[0].images, parts[0].classes)
     if image_size is not None:
         size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
         preprocessing = replace(preprocessing, image_size=size)
@@ -82,3 +100,19 @@ def nyangnyang_dataset_ready(
             )
         )
     return (*loaders, preprocessing)
+
+
+def _check_same_data(root, train_part, preprocessing: Preprocessing) -> None:
+    """Refuse data that is not what the model was trained on (another class list or order,
+    another channel count)."""
+    if tuple(train_part.classes) != preprocessing.classes:
+        raise ValueError(
+            f"{root} has classes {list(train_part.classes)}, but the model was trained on "
+            f"{list(preprocessing.classes)}"
+        )
+    channels = train_part.images.shape[-1]
+    if channels != preprocessing.channels:
+        raise ValueError(
+            f"{root} has {channels}-channel images, but the model was trained on "
+            f"{preprocessing.channels}-channel ones"
+        )

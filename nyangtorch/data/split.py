@@ -42,6 +42,15 @@ def split_indices(n: int, ratios: Sequence[float], rng: np.random.Generator) -> 
     return [order[:cut1], order[cut1:cut2], order[cut2:]]
 
 
+def check_class_names(classes: Sequence[str], who: str) -> list[str]:
+    """``classes`` as a list of names; a name given twice would make two labels one class."""
+    classes = list(classes)
+    repeated = sorted({c for c in classes if classes.count(c) > 1})
+    if repeated:
+        raise ValueError(f"{who}: class names must be distinct; repeated: {repeated}")
+    return classes
+
+
 def find_classes(root: str | Path, classes: Sequence[str] | None = None) -> list[str]:
     """``classes`` as a list, or the sorted sub-folder names of ``root``; checks ``root``."""
     root = Path(root)
@@ -53,7 +62,7 @@ def find_classes(root: str | Path, classes: Sequence[str] | None = None) -> list
         )
         if not classes:
             raise ValueError(f"dataset root {root} has no class sub-folders")
-    return list(classes)
+    return check_class_names(classes, f"dataset {root}")
 
 
 def list_images(folder: Path) -> list[Path]:

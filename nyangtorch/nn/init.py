@@ -30,6 +30,9 @@ INITIALISERS = {"he": he_normal, "xavier": xavier_uniform}
 
 
 def initialise(shape: tuple[int, ...], init: str, dtype=np.float32) -> np.ndarray:
+    """A fresh weight of ``shape`` drawn by the initialiser named ``init``."""
     if init not in INITIALISERS:
         raise ValueError(f"unknown init {init!r}; choose one of {sorted(INITIALISERS)}")
+    if min(shape) < 1:  # a layer with no inputs or no outputs (the scales would divide by 0)
+        raise ValueError(f"cannot initialise a weight of shape {shape}: every size must be >= 1")
     return INITIALISERS[init](shape, dtype)
