@@ -69,7 +69,7 @@ def test_an_empty_split_is_named(folder):
     with pytest.raises(ValueError, match=r"the valid split of .* would be empty \(ratio 0 of 37"):
         nyangnyang_dataset_ready(folder, ratios=(0.9, 0.0, 0.1))
     tiny = make_folder(folder.parent / "tiny", {"a": 1, "b": 1})
-    with pytest.raises(ValueError, match="the valid split .* \(ratio 0.1 of 2 images\)"):
+    with pytest.raises(ValueError, match=r"the valid split .* \(ratio 0.1 of 2 images\)"):
         nyangnyang_dataset_ready(tiny, ratios=(0.8, 0.1, 0.1))
 
 
