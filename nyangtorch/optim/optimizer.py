@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from numbers import Real
 
 import numpy as np
 
@@ -23,15 +25,35 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        seen: dict[int, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Parameter):
                 raise TypeError(
                     f"{type(self).__name__}: params[{i}] is a {type(p).__name__}, not a Parameter "
                     "(pass model.parameters())"
                 )
-        check_non_negative(type(self).__name__, lr=lr)
-        self.lr = float(lr)
+            if id(p) in seen:  # it would be updated twice per step
+                raise ValueError(
+                    f"{type(self).__name__}: params[{i}] is params[{seen[id(p)]}] again; "
+                    "pass each Parameter once"
+                )
+            seen[id(p)] = i
+        self.lr = lr
         self.state: list[dict] = [{} for _ in self.params]
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; whoever sets it (a scheduler, a user), it stays finite and >= 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        if not (isinstance(value, Real) and math.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"{type(self).__name__}: lr must be >= 0, got {value!r} "
+                "(the learning rate is a finite number >= 0)"
+            )
+        self._lr = float(value)
 
     def zero_grad(self) -> None:
         """Forget every gradient (sets ``grad`` to None, like PyTorch's default)."""

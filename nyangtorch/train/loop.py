@@ -74,6 +74,8 @@ def train_one_epoch(
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
         if logger is not None:
             logger.log({"train/loss": loss, "lr": optimizer.lr}, step=step)
+    if count == 0:
+        raise ValueError(f"train_one_epoch: the loader yielded no batches in epoch {epoch}")
     return {"train_loss": total / count, "train_accuracy": correct / count}, step
 
 
@@ -133,6 +135,9 @@ def nyang_train(
             f"nyang_train: {type(scheduler).__name__} steps on an epoch's loss; "
             "use scheduler_interval='epoch'"
         )
+    for name, loader in (("train", train_loader), ("valid", valid_loader)):
+        if loader is not None and hasattr(loader, "__len__") and len(loader) == 0:
+            raise ValueError(f"nyang_train: the {name} loader has no batches")
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
     history = History(monitor="valid_loss" if valid_loader is not None else "train_loss")
     if patience is not None:
@@ -144,16 +149,10 @@ def nyang_train(
     start_epoch, step = 0, 0
     if resume is not None:
         state = Checkpointer.load_last(resume)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None and state["scheduler"] is not None:
-            scheduler.load_state_dict(state["scheduler"])
+        _restore(state, resume, model, optimizer, scheduler, train_loader)
         start_epoch, step = state["epoch"], state["step"]
         history = History.from_dict(state["history"])
         history.stopped_early, history.stop_reason = False, None
-        nyang_random.set_state(state["rng"])
-        if state["loader"] is not None:
-            train_loader.load_state_dict(state["loader"])
     elif seed is not None:
         nyang_random.manual_seed(seed)
     config = dict(
@@ -247,6 +246,34 @@ def _check_monitor(monitor: str, valid_loader, metrics) -> None:
             f"nyang_train: early stopping monitors {monitor!r}, which no epoch records; "
             f"choose one of {columns}"
         )
+
+
+def _restore(state: dict, path, model, optimizer, scheduler, train_loader) -> None:
+    """Load a resumable state into the run's objects: all of it, or (on any failure, e.g. an
+    optimizer of another kind) none of it — what was there is put back before the error."""
+    loader_state = getattr(train_loader, "state_dict", None)
+    before = (
+        model.state_dict(),
+        optimizer.state_dict(),
+        scheduler.state_dict() if scheduler is not None else None,
+        nyang_random.get_state(),
+        loader_state() if loader_state is not None else None,
+    )
+
+    def load(model_s, optimizer_s, scheduler_s, rng_s, loader_s) -> None:
+        model.load_state_dict(model_s)
+        optimizer.load_state_dict(optimizer_s)
+        if scheduler is not None and scheduler_s is not None:
+            scheduler.load_state_dict(scheduler_s)
+        nyang_random.set_state(rng_s)
+        if loader_s is not None:
+            train_loader.load_state_dict(loader_s)
+
+    try:
+        load(state["model"], state["optimizer"], state["scheduler"], state["rng"], state["loader"])
+    except Exception as error:
+        load(*before)
+        raise ValueError(f"cannot resume from {path}: {error}; nothing was changed") from error
 
 
 def _resumable_state(model, optimizer, scheduler, epoch, step, history, train_loader) -> dict:

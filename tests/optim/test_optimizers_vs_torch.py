@@ -223,3 +223,28 @@ def test_scheduler_state_dict_round_trip():
     sched.step()
     sched2.step()
     assert opt2.lr == opt.lr
+
+
+def test_a_parameter_given_twice_is_refused():
+    p, q = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(3))
+    with pytest.raises(ValueError, match=r"params\[2\] is params\[0\] again"):
+        optim.SGD([p, q, p], lr=0.1)
+
+
+class Diverging(optim.StepDecay):
+    """A schedule that would go below zero after two steps."""
+
+    def lr_at(self, t):
+        return self.base_lr * (1 - t)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -0.1])
+def test_no_one_sets_a_nan_infinite_or_negative_learning_rate(value):
+    opt = optim.Adam([nn.Parameter(np.ones(2))], lr=0.1)
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        opt.lr = value
+    assert opt.lr == 0.1  # unchanged
+    schedule = Diverging(opt, step_size=1)
+    schedule.step()
+    with pytest.raises(ValueError, match=r"Adam: lr must be >= 0, got -0.1"):
+        schedule.step()

@@ -200,3 +200,38 @@ def test_reduce_on_plateau_is_driven_by_the_monitored_loss():
             model, opt, nn.CE(), train, valid, scheduler=plateau, scheduler_interval="batch",
             progress=False,
         )  # fmt: skip
+
+
+def test_empty_loaders_are_refused_up_front():
+    train, valid = tiny_loaders()
+    model = tiny_model()
+    opt = optim.SGD(model.parameters(), 0.1)
+    with pytest.raises(ValueError, match="the valid loader has no batches"):
+        nyangtorch.nyang_train(model, opt, nn.CE(), train, [], progress=False)
+    with pytest.raises(ValueError, match="the train loader has no batches"):
+        nyangtorch.nyang_train(model, opt, nn.CE(), [], valid, progress=False)
+    with pytest.raises(ValueError, match="yielded no batches in epoch 1"):
+        train_one_epoch(model, opt, nn.CE(), iter([]))
+
+
+def test_resume_into_other_objects_changes_nothing(tmp_path):
+    train, valid = tiny_loaders()
+    model = tiny_model()
+    nyangtorch.nyang_train(
+        model, optim.SGD(model.parameters(), 0.1, momentum=0.9), nn.CE(), train, valid,
+        epochs=1, out_dir=tmp_path, progress=False, verbose=False,
+    )  # fmt: skip
+    fresh = tiny_model()
+    adam = optim.Adam(fresh.parameters(), lr=0.01)
+    loader = tiny_loaders(seed=5)[0]
+    weights, adam_state = fresh.state_dict(), adam.state_dict()
+    rng = nyangtorch.random.get_state()
+    with pytest.raises(ValueError, match=r"cannot resume from .*last\.pickle.*from a SGD"):
+        nyangtorch.nyang_train(
+            fresh, adam, nn.CE(), loader, valid, epochs=2, resume=tmp_path / "last.pickle",
+            progress=False,
+        )  # fmt: skip
+    for name, value in fresh.state_dict().items():
+        np.testing.assert_array_equal(value, weights[name], err_msg=name)
+    assert adam.state_dict()["hyperparameters"] == adam_state["hyperparameters"]
+    assert nyangtorch.random.get_state() == rng and loader.state_dict() == {"seed": 5, "epoch": 0}
