@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -5,6 +7,7 @@ from components import reference, runnable
 from i18n import t
 
 from nyangtorch import nn
+from nyangtorch.nn import tape
 from nyangtorch.nn.functional import channels_last, im2col
 
 FORMULAS = {
@@ -88,6 +91,40 @@ b.caption("max of each 2×2 window")
 b.dataframe(pd.DataFrame(out[0, 0]), use_container_width=True)
 c.caption("where backward sends the gradient (first maximum)")
 c.dataframe(pd.DataFrame(routed[0, 0]), use_container_width=True)
+
+st.subheader(t("custom_title"))
+st.write(t("custom_intro"))
+runnable(
+    """import numpy as np
+from nyangtorch import nn
+
+class Block(nn.Module):                  # PyTorch's spelling of NyangModel
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(4, 4, 3, padding="same")
+        self.conv2 = nn.Conv2d(4, 4, 3, padding="same")
+        self.relu = nn.ReLU()               # one ReLU, called twice
+        self.pool = nn.GlobalAvgPool()
+        self.fc = nn.Linear(4, 10)
+
+    def forward(self, x):                   # no backward: the tape records these calls
+        h = self.conv2(self.relu(self.conv1(x)))
+        h = self.relu(nn.functional.add(h, x))   # residual: F(x) + x
+        return self.fc(self.pool(h))
+
+model = Block()
+x = np.random.rand(2, 4, 8, 8).astype(np.float32)
+y = model(x)
+dx = model.backward(np.ones_like(y))      # the tape, walked in reverse
+print(model.summary((4, 8, 8)))
+print(dx.shape, model.conv1.weight.grad.shape)""",
+    key="custom_example",
+    label=t("run_it"),
+)
+st.markdown(t("custom_tape"))
+st.write(t("custom_rules"))
+with st.expander(t("custom_source")):
+    st.code(inspect.getsource(tape), language="python")
 
 st.subheader(t("reference"))
 reference(["nyangtorch.nn"], FORMULAS)
