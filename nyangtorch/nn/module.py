@@ -21,7 +21,8 @@ _grad_enabled = True
 
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``).
+    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``) and
+    models record no tape.
 
     Inference needs no caches, so it runs with less memory; ``backward`` then raises.
     """

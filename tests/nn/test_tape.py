@@ -85,8 +85,30 @@ class TorchTwoBranch(torch.nn.Module):
         return self.head(torch.cat([self.a(x), self.b(x)], dim=1))
 
 
+class Gate(nn.Module):
+    """A forward-only sub-model: ``x · sigmoid(W x)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.sigmoid = nn.Linear(8, 8), nn.Sigmoid()
+        self.mix = nn.Linear(16, 8)
+
+    def forward(self, x):
+        return self.mix(nn.functional.cat([x, self.sigmoid(self.fc(x))], axis=1))
+
+
+class TorchGate(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc, self.mix = torch.nn.Linear(8, 8), torch.nn.Linear(16, 8)
+
+    def forward(self, x):
+        return self.mix(torch.cat([x, torch.sigmoid(self.fc(x))], dim=1))
+
+
 class Reuse(nn.Module):
-    """One ReLU, one MaxPool, one Linear and one small stack, each called twice."""
+    """One ReLU, one MaxPool, one Linear, a small stack and a forward-only sub-model, each
+    called twice."""
 
     def __init__(self):
         super().__init__()
@@ -98,13 +120,14 @@ class Reuse(nn.Module):
         self.fc = nn.Linear(24, 8)
         self.shared = nn.Linear(8, 8)
         self.stack = nn.Sequential(nn.Linear(8, 8), nn.Tanh())
+        self.gate = Gate()
 
     def forward(self, x):
         x = self.pool(self.relu(self.conv1(x)))
         x = self.pool(self.relu(self.conv2(x)))
         x = self.relu(self.fc(self.flatten(x)))
         x = self.shared(self.relu(self.shared(x)))
-        return self.stack(self.stack(x))
+        return self.gate(self.gate(self.stack(self.stack(x))))
 
 
 class TorchReuse(torch.nn.Module):
@@ -115,13 +138,14 @@ class TorchReuse(torch.nn.Module):
         self.fc = torch.nn.Linear(24, 8)
         self.shared = torch.nn.Linear(8, 8)
         self.stack = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Tanh())
+        self.gate = TorchGate()
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         x = F.relu(self.fc(torch.flatten(x, 1)))
         x = self.shared(F.relu(self.shared(x)))
-        return self.stack(self.stack(x))
+        return self.gate(self.gate(self.stack(self.stack(x))))
 
 
 class Net(nn.Module):
