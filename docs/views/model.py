@@ -36,6 +36,10 @@ FORMULAS = {
     r"\frac{\partial L}{\partial z} = \frac{\sigma(z)-t}{\text{numel}}",
     "MSE": r"L = \operatorname{mean}\big((y-t)^2\big),\quad \frac{\partial L}{\partial y} = \frac{2(y-t)}{\text{numel}}",
     "FocalLoss": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\alpha_c\,(1-p_{nc})^\gamma \log p_{nc}",
+    "LogSoftmax": r"y_i = x_i - \log\textstyle\sum_j e^{x_j},\quad dx = \delta - e^{y}\textstyle\sum_j \delta_j",
+    "NLL": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\ell_{nc},\quad \frac{\partial L}{\partial \ell} = -\frac{t}{N}",
+    "GlobalAvgPool": r"y_{n,c} = \frac{1}{HW}\sum_{i,j} x_{n,c,i,j},\quad \frac{\partial L}{\partial x_{n,c,i,j}} = \frac{\delta_{n,c}}{HW}",
+    "Residual": r"y = F(x) + S(x),\quad dx = dF(\delta) + dS(\delta)\quad (S = \text{identity}: dS(\delta) = \delta)",
 }
 
 st.title(t("model_title"))

@@ -129,6 +129,7 @@ class NyangModel:
             self.backward(grad)
 
     def __call__(self, *inputs: np.ndarray) -> np.ndarray:
+        """``forward(*inputs)``, on a tape while a forward-only model runs (see tape.py)."""
         forward_only = self._forward_only()
         if tape.active is None and not forward_only:
             return self.forward(*inputs)  # a layer on its own or in a NyangFlow: nothing to record

@@ -55,6 +55,7 @@ class Tape:
             self.freeze(x)
 
     def check(self, layer: NyangModel, inputs: tuple) -> None:
+        """Refuse an input that is neither the model's input nor a recorded output."""
         for i, x in enumerate(inputs):
             if id(x) not in self.known:
                 raise ValueError(
@@ -71,6 +72,7 @@ class Tape:
         self.freeze(output)
 
     def freeze(self, x: np.ndarray) -> None:
+        """Make ``x`` read-only until this forward ends (unless it is read-only already)."""
         if isinstance(x, np.ndarray) and x.flags.writeable:
             x.flags.writeable = False
             self.frozen.append(x)
@@ -82,6 +84,7 @@ class Tape:
         self.frozen = []
 
     def finish(self, output: np.ndarray) -> None:
+        """End of forward: backward will start from ``output``, which must be recorded."""
         if id(output) not in self.known:
             name = type(self.owner).__name__
             raise ValueError(
