@@ -57,6 +57,53 @@ TEXT = {
         "먼저 풀링합니다(Conv → MaxPool → ReLU). 최댓값과 ReLU는 순서를 바꿔도 결과가 같으므로 모든 값과 "
         "기울기가 흔히 쓰는 Conv → ReLU → MaxPool과 같고, ReLU가 다루는 수는 4분의 1로 줄어듭니다.",
     },
+    "custom_title": {"en": "Writing your own model", "ko": "나만의 모델 작성하기"},
+    "custom_intro": {
+        "en": "Write a model as in PyTorch: layers in `__init__`, the computation in `forward`, and no "
+        "backward. While `forward` runs with gradients enabled, every layer call is recorded on the "
+        "model's tape; `model.backward(dy)` walks the tape from the last call to the first.",
+        "ko": "PyTorch처럼 모델을 작성합니다. `__init__`에 층을 두고 `forward`에 계산을 쓰며, backward는 쓰지 "
+        "않습니다. 기울기 계산이 켜진 상태에서 `forward`가 실행되는 동안 모든 층 호출이 모델의 테이프에 "
+        "기록되고, `model.backward(dy)`는 그 테이프를 마지막 호출부터 처음 호출까지 거꾸로 따라갑니다.",
+    },
+    "custom_tape": {
+        "en": "- **The tape.** One entry per layer call: the layer, the ids of its input arrays, its output, "
+        "and what *that call* kept for backward.\n"
+        "- **Backward.** From the last entry to the first, each layer runs its own `backward` on its "
+        "entry's cache; an array used by several calls receives the sum of their gradients.\n"
+        "- **Reuse.** The cache belongs to the call, not to the layer: one ReLU may serve many calls, "
+        "and a layer with weights called twice gets the sum of both gradients, as in PyTorch.\n"
+        "- **Residuals and branches.** Join arrays with `nn.functional.add` (a residual sum) and "
+        "`nn.functional.cat` (channels), or use the `nn.Residual(block, shortcut)` layer, which has "
+        "its own explicit backward (`models.resnet(20)` is built from it).",
+        "ko": "- **테이프.** 층 호출마다 하나의 기록: 층, 입력 배열의 id, 출력, 그리고 *그 호출*이 backward를 "
+        "위해 남긴 캐시.\n"
+        "- **역전파.** 마지막 기록부터 처음 기록까지, 각 층이 그 기록의 캐시로 자기 `backward`를 실행합니다. "
+        "여러 호출에 쓰인 배열은 그 호출들의 기울기 합을 받습니다.\n"
+        "- **재사용.** 캐시는 층이 아니라 호출에 속합니다. ReLU 하나를 여러 번 호출해도 되고, 가중치가 있는 "
+        "층을 두 번 호출하면 PyTorch처럼 두 기울기의 합을 받습니다.\n"
+        "- **잔차와 분기.** 배열은 `nn.functional.add`(잔차 합)와 `nn.functional.cat`(채널 연결)으로 "
+        "합치거나, 명시적 backward를 가진 `nn.Residual(block, shortcut)` 층을 씁니다(`models.resnet(20)`이 "
+        "이것으로 만들어집니다).",
+    },
+    "custom_rules": {
+        "en": "Only the model's input and the outputs of recorded calls may go into a layer. An array made "
+        "any other way (`x * 2`, `x.reshape(...)`, a NumPy function) has no entry to carry its gradient, "
+        "so the layer raises a `ValueError` that names it and the op to use instead (`Flatten`, "
+        "`GlobalAvgPool`, `nn.functional.add`/`cat`). Recorded arrays are read-only while `forward` runs, "
+        "so `out += identity` fails too, instead of giving a wrong gradient. A model that defines its own "
+        "`backward` (NyangFlow, Residual, every layer) records nothing: a stack costs nothing extra.",
+        "ko": "층에 넣을 수 있는 것은 모델의 입력과 기록된 호출의 출력뿐입니다. 다른 방법(`x * 2`, "
+        "`x.reshape(...)`, NumPy 함수)으로 만든 배열은 기울기를 전달할 기록이 없으므로, 층이 자기 이름과 "
+        "대신 쓸 연산(`Flatten`, `GlobalAvgPool`, `nn.functional.add`/`cat`)을 알려 주는 `ValueError`를 "
+        "냅니다. 기록된 배열은 `forward`가 실행되는 동안 읽기 전용이므로 `out += identity`도 틀린 기울기를 "
+        "주는 대신 오류를 냅니다. 자기 `backward`를 정의한 모델(NyangFlow, Residual, 모든 층)은 아무것도 "
+        "기록하지 않으므로 층을 쌓은 모델에는 추가 비용이 없습니다.",
+    },
+    "custom_source": {
+        "en": "The whole tape: nyangtorch/nn/tape.py",
+        "ko": "테이프 전체 코드: nyangtorch/nn/tape.py",
+    },
     "training_title": {"en": "3. Training", "ko": "3. 학습"},
     "training_intro": {
         "en": "Losses on logits, optimizers with PyTorch's update rules and defaults, learning-rate "

@@ -14,7 +14,7 @@ import numpy as np
 from .data.transforms import PRESETS
 from .nn.module import inference_mode
 
-MODELS = ("cnn", "cnn-bn", "cnn-bn-same", "mlp")
+MODELS = ("cnn", "cnn-bn", "cnn-bn-same", "mlp", "resnet20")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULERS = ("none", "step", "expo", "warmup")
 
@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--model",
         choices=MODELS,
         default="cnn",
-        help="reference CNN, its BatchNorm variant (cnn-bn-same: padded convolutions) or an MLP",
+        help="reference CNN, its BatchNorm variant (cnn-bn-same: padded convolutions), an MLP or "
+        "ResNet-20",
     )
     train.add_argument("--epochs", type=count(1), default=15, help="epochs to train at most")
     train.add_argument("--batch-size", type=count(1), default=64, help="images per step")
@@ -163,6 +164,8 @@ def make_model(name: str, channels: int, num_classes: int, image_size: int, drop
     if name in ("cnn-bn", "cnn-bn-same"):
         padding = 1 if name == "cnn-bn-same" else 0
         return models.reference_cnn_bn(channels, num_classes, image_size, dropout, padding)
+    if name == "resnet20":
+        return models.resnet(20, in_channels=channels, num_classes=num_classes)
     return models.mlp(channels * image_size * image_size, num_classes=num_classes, dropout=dropout)
 
 

@@ -8,7 +8,18 @@ positive and nowhere otherwise). The ReLU then touches a quarter of the numbers 
 
 from __future__ import annotations
 
-from .nn import BatchNorm, Conv, Dropout, Flatten, Linear, MaxPool, NyangFlow, ReLU
+from .nn import (
+    BatchNorm,
+    Conv,
+    Dropout,
+    Flatten,
+    GlobalAvgPool,
+    Linear,
+    MaxPool,
+    NyangFlow,
+    ReLU,
+    Residual,
+)
 
 
 def reference_cnn(in_channels: int = 1, num_classes: int = 10, image_size: int = 28) -> NyangFlow:
@@ -58,3 +69,40 @@ def mlp(
         layers += [Linear(width, h), ReLU()] + ([Dropout(dropout)] if dropout else [])
         width = h
     return NyangFlow(*layers, Linear(width, num_classes))
+
+
+def basic_block(in_channels: int, out_channels: int, stride: int = 1) -> Residual:
+    """ResNet's basic block, ``x + F(x)`` with F = Conv3×3–BN–ReLU–Conv3×3–BN (the ReLU after
+    the sum is the next layer). When the block changes the shape (stride 2, more channels)
+    the shortcut is a projection, a strided 1×1 Conv with BN ("option B" of He et al.)."""
+    block = NyangFlow(
+        Conv(in_channels, out_channels, 3, stride, padding=1, bias=False), BatchNorm(out_channels),
+        ReLU(),
+        Conv(out_channels, out_channels, 3, padding=1, bias=False), BatchNorm(out_channels),
+    )  # fmt: skip
+    shortcut = None
+    if stride != 1 or in_channels != out_channels:
+        shortcut = NyangFlow(
+            Conv(in_channels, out_channels, 1, stride, bias=False), BatchNorm(out_channels)
+        )
+    return Residual(block, shortcut)
+
+
+def resnet(
+    depth: int = 20, width: int = 16, in_channels: int = 1, num_classes: int = 10
+) -> NyangFlow:
+    """The CIFAR ResNet of He et al. (2016): a 3×3 Conv–BN–ReLU stem, three stages of
+    (depth − 2) / 6 basic blocks with w, 2w, 4w channels (each later stage starts with a
+    stride-2 block), global average pooling and a Linear classifier. ``depth`` counts the
+    convolutions and the Linear layer: 20, 32, 44, 56, 110, ..."""
+    if depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"resnet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got {depth}")
+    layers = [Conv(in_channels, width, 3, padding=1, bias=False), BatchNorm(width), ReLU()]
+    channels = width
+    for stage in range(3):
+        out_channels = width * 2**stage
+        for b in range((depth - 2) // 6):
+            stride = 2 if stage > 0 and b == 0 else 1
+            layers += [basic_block(channels, out_channels, stride), ReLU()]
+            channels = out_channels
+    return NyangFlow(*layers, GlobalAvgPool(), Linear(channels, num_classes))

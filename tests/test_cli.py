@@ -138,3 +138,11 @@ def test_predict_needs_metadata(tmp_path, capsys):
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "x.png")
     assert main(["predict", str(tmp_path / "bare.pickle"), str(tmp_path / "x.png")]) == 2
     assert "has no class names" in capsys.readouterr().err
+
+
+def test_resnet20_is_a_model_choice():
+    from nyangtorch.cli import MODELS, make_model
+
+    assert "resnet20" in MODELS
+    model = make_model("resnet20", channels=3, num_classes=5, image_size=8, dropout=0.0)
+    assert model(np.zeros((2, 3, 8, 8), np.float32)).shape == (2, 5)

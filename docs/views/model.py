@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -5,6 +7,7 @@ from components import reference, runnable
 from i18n import t
 
 from nyangtorch import nn
+from nyangtorch.nn import tape
 from nyangtorch.nn.windows import channels_last, im2col
 
 FORMULAS = {
@@ -33,6 +36,10 @@ FORMULAS = {
     r"\frac{\partial L}{\partial z} = \frac{\sigma(z)-t}{\text{numel}}",
     "MSE": r"L = \operatorname{mean}\big((y-t)^2\big),\quad \frac{\partial L}{\partial y} = \frac{2(y-t)}{\text{numel}}",
     "FocalLoss": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\alpha_c\,(1-p_{nc})^\gamma \log p_{nc}",
+    "LogSoftmax": r"y_i = x_i - \log\textstyle\sum_j e^{x_j},\quad dx = \delta - e^{y}\textstyle\sum_j \delta_j",
+    "NLL": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\ell_{nc},\quad \frac{\partial L}{\partial \ell} = -\frac{t}{N}",
+    "GlobalAvgPool": r"y_{n,c} = \frac{1}{HW}\sum_{i,j} x_{n,c,i,j},\quad \frac{\partial L}{\partial x_{n,c,i,j}} = \frac{\delta_{n,c}}{HW}",
+    "Residual": r"y = F(x) + S(x),\quad dx = dF(\delta) + dS(\delta)\quad (S = \text{identity}: dS(\delta) = \delta)",
 }
 
 st.title(t("model_title"))
@@ -88,6 +95,40 @@ b.caption("max of each 2×2 window")
 b.dataframe(pd.DataFrame(out[0, 0]), use_container_width=True)
 c.caption("where backward sends the gradient (first maximum)")
 c.dataframe(pd.DataFrame(routed[0, 0]), use_container_width=True)
+
+st.subheader(t("custom_title"))
+st.write(t("custom_intro"))
+runnable(
+    """import numpy as np
+from nyangtorch import nn
+
+class Block(nn.Module):                  # PyTorch's spelling of NyangModel
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(4, 4, 3, padding="same")
+        self.conv2 = nn.Conv2d(4, 4, 3, padding="same")
+        self.relu = nn.ReLU()               # one ReLU, called twice
+        self.pool = nn.GlobalAvgPool()
+        self.fc = nn.Linear(4, 10)
+
+    def forward(self, x):                   # no backward: the tape records these calls
+        h = self.conv2(self.relu(self.conv1(x)))
+        h = self.relu(nn.functional.add(h, x))   # residual: F(x) + x
+        return self.fc(self.pool(h))
+
+model = Block()
+x = np.random.rand(2, 4, 8, 8).astype(np.float32)
+y = model(x)
+dx = model.backward(np.ones_like(y))      # the tape, walked in reverse
+print(model.summary((4, 8, 8)))
+print(dx.shape, model.conv1.weight.grad.shape)""",
+    key="custom_example",
+    label=t("run_it"),
+)
+st.markdown(t("custom_tape"))
+st.write(t("custom_rules"))
+with st.expander(t("custom_source")):
+    st.code(inspect.getsource(tape), language="python")
 
 st.subheader(t("reference"))
 reference(["nyangtorch.nn"], FORMULAS)

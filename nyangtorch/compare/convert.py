@@ -5,6 +5,8 @@ torch is imported here, lazily: the rest of nyangtorch never needs it.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import nn
@@ -22,6 +24,22 @@ def _torch():
 
 def _unsupported(layer, index, why: str = "") -> TypeError:
     return TypeError(f"layer {index} {layer!r} has no PyTorch twin{': ' + why if why else ''}")
+
+
+@functools.cache
+def _torch_residual():
+    """torch has no residual layer: this is the twin of ``nn.Residual``, same attribute names."""
+    torch = _torch()
+
+    class Residual(torch.nn.Module):
+        def __init__(self, block, shortcut=None) -> None:
+            super().__init__()
+            self.block, self.shortcut = block, shortcut
+
+        def forward(self, x):
+            return self.block(x) + (x if self.shortcut is None else self.shortcut(x))
+
+    return Residual
 
 
 def _layer_to_torch(layer, index, spatial: bool | None):
@@ -61,6 +79,16 @@ def _layer_to_torch(layer, index, spatial: bool | None):
         return tnn.LeakyReLU(layer.negative_slope)
     if isinstance(layer, nn.Softmax):
         return tnn.Softmax(dim=layer.axis)
+    if isinstance(layer, nn.LogSoftmax):
+        return tnn.LogSoftmax(dim=layer.axis)
+    if isinstance(layer, nn.GlobalAvgPool):
+        return tnn.Sequential(tnn.AdaptiveAvgPool2d(1), tnn.Flatten())
+    if isinstance(layer, nn.Residual):
+        block = _layer_to_torch(layer.block, f"{index}.block", spatial)
+        shortcut = layer.shortcut
+        if shortcut is not None:
+            shortcut = _layer_to_torch(shortcut, f"{index}.shortcut", spatial)
+        return _torch_residual()(block, shortcut)
     simple = {
         nn.ReLU: tnn.ReLU,
         nn.Tanh: tnn.Tanh,
@@ -77,7 +105,7 @@ def _layer_to_torch(layer, index, spatial: bool | None):
 def _is_spatial_after(layer, spatial: bool | None) -> bool | None:
     if isinstance(layer, (nn.Conv, nn.MaxPool, nn.AvgPool)):
         return True
-    if isinstance(layer, (nn.Flatten, nn.Linear)):
+    if isinstance(layer, (nn.Flatten, nn.Linear, nn.GlobalAvgPool)):
         return False
     return spatial
 
@@ -112,15 +140,10 @@ def _layer_from_torch(module, index):
     if isinstance(module, tnn.Linear):
         return nn.Linear(module.in_features, module.out_features, bias=module.bias is not None)
     if isinstance(module, tnn.Conv2d):
-        if (
-            module.dilation != (1, 1)
-            or module.groups != 1
-            or module.padding_mode != "zeros"
-            or isinstance(module.padding, str)
-        ):
+        if module.dilation != (1, 1) or module.groups != 1 or module.padding_mode != "zeros":
             raise TypeError(
-                f"layer {index} {module}: only plain convolutions (no dilation, groups, "
-                "string or non-zero padding modes) have a nyangtorch twin"
+                f"layer {index} {module}: only plain convolutions (no dilation, groups or "
+                "non-zero padding modes) have a nyangtorch twin"
             )
         return nn.Conv(
             module.in_channels,
@@ -163,6 +186,7 @@ def _layer_from_torch(module, index):
         tnn.LeakyReLU: lambda m: nn.LeakyReLU(m.negative_slope),
         tnn.Dropout: lambda m: nn.Dropout(m.p),
         tnn.Softmax: lambda m: nn.Softmax(axis=-1 if m.dim is None else m.dim),
+        tnn.LogSoftmax: lambda m: nn.LogSoftmax(axis=-1 if m.dim is None else m.dim),
         tnn.Sequential: lambda m: from_torch(m),
     }
     if type(module) in table:

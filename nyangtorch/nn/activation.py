@@ -1,10 +1,11 @@
-"""Element-wise activations (and Softmax). Each keeps the one array its backward needs."""
+"""Element-wise activations (and Softmax, LogSoftmax). Each keeps the one array its backward
+needs."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .functional import relu, sigmoid, softmax
+from .functional import log_softmax, relu, sigmoid, softmax
 from .module import NyangModel, keep
 
 
@@ -102,16 +103,23 @@ class Sigmoid(NyangModel):
         return dy * y * (1 - y)
 
 
-class Softmax(NyangModel):
+class _AlongAxis(NyangModel):
+    """A layer that normalises along one axis (Softmax, LogSoftmax)."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Softmax(_AlongAxis):
     """``y_i = e^{x_i} / Σ_j e^{x_j}`` along ``axis``;  ``dx = y ⊙ (dy − Σ_j dy_j y_j)``.
 
     For training a classifier use the logits with ``CE`` instead: it fuses softmax and the
     log for stability.
     """
-
-    def __init__(self, axis: int = -1) -> None:
-        super().__init__()
-        self.axis = axis
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y = softmax(x, self.axis)
@@ -122,5 +130,19 @@ class Softmax(NyangModel):
         y = self._saved()
         return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True))
 
-    def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+
+class LogSoftmax(_AlongAxis):
+    """``y_i = x_i − log Σ_j e^{x_j}`` along ``axis``;  ``dx = dy − e^y · Σ_j dy_j``.
+
+    Followed by ``NLL`` it is ``CE`` in two steps, as PyTorch's ``log_softmax`` and
+    ``nll_loss`` (the log-sum-exp subtracts the maximum first, so nothing overflows).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = log_softmax(x, self.axis)
+        self._cache = keep(y)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y = self._saved()
+        return dy - np.exp(y) * dy.sum(axis=self.axis, keepdims=True)

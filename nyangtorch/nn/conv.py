@@ -37,7 +37,7 @@ class Conv(NyangModel):
         out_channels: int,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        padding: int | tuple[int, int] | str = 0,
         bias: bool = True,
         init: str = "he",
     ):
@@ -45,6 +45,8 @@ class Conv(NyangModel):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = pair(stride, "stride")
+        if isinstance(padding, str):
+            padding = same_padding(self.kernel_size, self.stride, padding)
         self.padding = pair(padding, "padding")
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
@@ -121,3 +123,22 @@ class Conv(NyangModel):
             f"{self.in_channels}→{self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}"
         )
+
+
+def same_padding(kernel_size: tuple[int, int], stride: tuple[int, int], padding: str):
+    """``padding="same"``: ``k // 2`` zeros on each side keep H and W for an odd kernel at
+    stride 1. PyTorch refuses it for strided convolutions too; an even kernel would need one
+    more zero on one side than on the other, which this layer's symmetric padding cannot do."""
+    if padding != "same":
+        raise ValueError(f"Conv: padding must be an int, a pair of ints or 'same', got {padding!r}")
+    if stride != (1, 1):
+        raise ValueError(
+            f"Conv: padding='same' is not supported for strided convolutions (stride {stride}), "
+            "as in PyTorch; give the padding as a number"
+        )
+    if kernel_size[0] % 2 == 0 or kernel_size[1] % 2 == 0:
+        raise ValueError(
+            f"Conv: padding='same' needs an odd kernel size, got {kernel_size}; give the "
+            "padding as a number"
+        )
+    return kernel_size[0] // 2, kernel_size[1] // 2

@@ -42,3 +42,8 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """``e^x / Σ e^x`` along ``axis``, computed stably."""
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+# Joining arrays in a model's forward, spelled as in torch.nn.functional: recorded ops with
+# their own backward, which live in combine.py (they are layers, not array helpers).
+from .combine import add, cat  # noqa: E402, F401

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .functional import log_softmax, sigmoid
@@ -11,6 +13,8 @@ from .module import NyangModel
 
 class Loss(NyangModel):
     """Base of the losses: checks shapes and keeps the logits' gradient for ``backward``."""
+
+    _warned_probabilities = False
 
     def __call__(self, logits: np.ndarray, target: np.ndarray) -> float:
         return self.forward(logits, target)
@@ -48,6 +52,21 @@ class Loss(NyangModel):
             f"{self!r}: target must be class indices (N,) = ({n},) of integers or one-hot "
             f"(N, C) = ({n}, {c}); got {target.shape} of {target.dtype}"
         )
+
+    def _warn_if_probabilities(self, z: np.ndarray) -> None:
+        """Warn (once per loss) when the logits are rows of probabilities: non-negative and
+        summing to 1, the output of a Softmax. This loss applies softmax itself, so a second
+        one flattens the predictions and shrinks the gradients; the model still trains, badly."""
+        if self._warned_probabilities or z.size == 0 or z.min() < 0:
+            return
+        if np.allclose(z.sum(axis=1), 1.0):
+            self._warned_probabilities = True
+            warnings.warn(
+                f"{type(self).__name__} got rows that sum to 1 (probabilities, from a final "
+                "Softmax?), but it takes logits and applies softmax itself: drop the Softmax, "
+                "or end the model with LogSoftmax and use NLL",
+                stacklevel=4,
+            )
 
 
 class MSE(Loss):
@@ -87,6 +106,7 @@ class CE(Loss):
 
     def forward(self, z: np.ndarray, target: np.ndarray) -> float:
         t = self._class_targets(z, target)
+        self._warn_if_probabilities(z)
         if self.label_smoothing:
             t = t * (1 - self.label_smoothing) + self.label_smoothing / z.shape[1]
         log_p = log_softmax(z, axis=1)
@@ -117,6 +137,7 @@ class FocalLoss(Loss):
 
     def forward(self, z: np.ndarray, target: np.ndarray) -> float:
         t = self._class_targets(z, target)
+        self._warn_if_probabilities(z)
         if self.alpha is not None:
             if self.alpha.ndim == 1 and self.alpha.shape[0] != z.shape[1]:
                 raise ValueError(
@@ -140,3 +161,18 @@ class FocalLoss(Loss):
         return f"gamma={self.gamma}" + (
             f", alpha={self.alpha.tolist()}" if self.alpha is not None else ""
         )
+
+
+class NLL(Loss):
+    """Negative log-likelihood of log-probabilities ℓ (N, C), as PyTorch's ``NLLLoss``:
+    ``L = −(1/N) Σ_n Σ_c t_nc · ℓ_nc``;  ``dL/dℓ = −t / N``.
+
+    ``target``: class indices (N,) or one-hot (N, C). After ``LogSoftmax`` it equals ``CE``
+    on the logits.
+    """
+
+    def forward(self, log_p: np.ndarray, target: np.ndarray) -> float:
+        t = self._class_targets(log_p, target)
+        n = log_p.shape[0]
+        self._cache = -t / n
+        return float(-(t * log_p).sum() / n)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from . import tape
+
 DEFAULT_DTYPE = np.float32
 
 _grad_enabled = True
@@ -19,7 +21,8 @@ _grad_enabled = True
 
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``).
+    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``) and
+    models record no tape.
 
     Inference needs no caches, so it runs with less memory; ``backward`` then raises.
     """
@@ -95,6 +98,8 @@ class NyangModel:
     """Base class of every layer and model.
 
     Subclasses implement ``forward(x)`` and ``backward(grad)``; ``model(x)`` calls ``forward``.
+    A model may implement ``forward`` alone: its layer calls are then recorded on a tape that
+    gives it ``backward`` (see :mod:`nyangtorch.nn.tape`).
     Parameters and child models assigned as attributes are registered automatically;
     non-trainable arrays that belong in the state dict (BatchNorm's running statistics) are
     declared with :meth:`register_buffer`.
@@ -110,16 +115,32 @@ class NyangModel:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
+        """d loss / d input, for a model that writes only ``forward``: its tape, walked from
+        the last call to the first. Layers override this with their own math."""
+        return self._saved().backward(grad)
 
     def backward_params(self, grad: np.ndarray) -> None:
         """Backward for the parameters only, when nobody needs d loss / d input (the first
         layer of a network: its input is the data). Layers whose input gradient is costly
         override this to skip it, as PyTorch skips inputs that do not require grad."""
-        self.backward(grad)
+        if self._forward_only():
+            self._saved().backward(grad, input_grad=False)
+        else:
+            self.backward(grad)
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return self.forward(x)
+    def __call__(self, *inputs: np.ndarray) -> np.ndarray:
+        """``forward(*inputs)``, on a tape while a forward-only model runs (see tape.py)."""
+        forward_only = self._forward_only()
+        if tape.active is None and not forward_only:
+            return self.forward(*inputs)  # a layer on its own or in a NyangFlow: nothing to record
+        own = tape.Tape(self, inputs) if forward_only and _grad_enabled else None
+        if forward_only:
+            self._cache = own  # a forward-only model keeps its tape for backward
+        return tape.run(self, inputs, own)
+
+    def _forward_only(self) -> bool:
+        """True for a model that defines ``forward`` but not ``backward``: its tape does that."""
+        return type(self).backward is NyangModel.backward
 
     def _saved(self):
         """What forward kept for backward, or an explanation of why there is nothing."""
@@ -159,10 +180,15 @@ class NyangModel:
         for name, child in self.children():
             yield from child.named_buffers(f"{prefix}{name}.")
 
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, NyangModel]]:
+        """This model (named ``prefix``) and every model inside it, with dotted names."""
+        yield prefix, self
+        for name, child in self.children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
     def modules(self) -> Iterator[NyangModel]:
-        yield self
-        for _, child in self.children():
-            yield from child.modules()
+        for _, module in self.named_modules():
+            yield module
 
     def register_buffer(self, name: str, value: np.ndarray) -> None:
         setattr(self, name, value)
@@ -257,18 +283,23 @@ class NyangModel:
         return "\n".join(lines)
 
     def summary(self, input_shape: tuple[int, ...], dtype=DEFAULT_DTYPE) -> str:
-        """A table of each top-level layer's output shape and parameter count.
+        """A table of the layer calls ``forward`` makes, in run order, with each call's output
+        shape and its layer's parameter count (a layer called twice is listed twice and counted
+        once in the total). The rows come from one recorded forward pass on zeros, so they
+        follow whatever ``forward`` does: a stack, residual blocks, branches.
 
         ``input_shape`` excludes the batch axis, e.g. ``(1, 28, 28)``.
         """
         x = np.zeros((1, *input_shape), dtype=dtype)
-        rows = [("input", str((None, *input_shape)), "")]
-        layers = [(n, c) for n, c in self.children()] or [("", self)]
+        names = {id(module): name for name, module in self.named_modules()}
         with inference_mode(self):
-            for name, layer in layers:
-                x = layer(x)
-                label = f"({name}) {type(layer).__name__}" if name else type(layer).__name__
-                rows.append((label, str((None, *x.shape[1:])), f"{layer.num_parameters():,}"))
+            # A layer with nothing inside makes no calls: it is its own single row.
+            calls = tape.trace(self, x) if next(self.children(), None) else [(self, self(x))]
+        rows = [("input", str((None, *input_shape)), "")]
+        for layer, y in calls:
+            name = names.get(id(layer))
+            label = f"({name}) {type(layer).__name__}" if name else type(layer).__name__
+            rows.append((label, str((None, *y.shape[1:])), f"{layer.num_parameters():,}"))
         rows.append(("total", "", f"{self.num_parameters():,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         header = ("layer", "output shape", "params")

@@ -111,3 +111,25 @@ class AvgPool(_Pool):
         return self._scatter(
             padded_shape, out, dy.dtype, lambda i, j, into: np.multiply(dy, share, out=into)
         )
+
+
+class GlobalAvgPool(NyangModel):
+    """``y[n, c] = mean_{i,j} x[n, c, i, j]``: (N, C, H, W) -> (N, C), as PyTorch's
+    ``AdaptiveAvgPool2d(1)`` followed by ``Flatten``. Backward spreads ``dy / (H·W)`` evenly
+    over each channel's pixels.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_input(self, x, "(N, C, H, W)", (4,))
+        self._cache = keep(x.shape)
+        return x.mean(axis=(2, 3))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        n, c, h, w = self._saved()
+        if dy.shape != (n, c):
+            raise ValueError(f"{self!r}: backward expected grad {(n, c)}, got {dy.shape}")
+        # Written channels-last, the memory layout convolutions hand on: the layers before
+        # this one then run their element-wise passes over contiguous memory.
+        dx = np.empty((n, h, w, c), dtype=dy.dtype)
+        dx[...] = (dy / (h * w))[:, None, None, :]
+        return channels_first(dx)

@@ -7,7 +7,7 @@ from torch_helpers import torch
 import nyangtorch
 from nyangtorch import models, nn
 from nyangtorch.compare import from_torch, to_torch, twin_run
-from nyangtorch.data import FashionMNIST, NyangDataloader
+from nyangtorch.data import ArrayDataset, FashionMNIST, NyangDataloader
 
 
 def every_layer_model():
@@ -194,3 +194,49 @@ def test_summary_names_numpys_blas_among_the_process_thread_pools():
     }  # fmt: skip
     first = summary_markdown({"environment": env, "differences": []}).splitlines()[2]
     assert "numpy 2.4.6 (openblas 0.3.31, kernel SkylakeX, 2 threads)" in first
+
+
+@pytest.mark.parametrize(
+    "optimizer,kwargs", [("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 1e-3})]
+)
+def test_resnet20_float64_twin_run_agrees_for_50_steps(optimizer, kwargs):
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (40, 12, 12), dtype=np.uint8)
+    data = ArrayDataset(images, rng.integers(0, 10, 40))
+    nyangtorch.manual_seed(0)
+    loader = NyangDataloader(data, batch_size=4, shuffle=True, seed=0)
+    # One BLAS thread: these matrices are tiny, and on a busy machine a second thread that
+    # waits for work costs ~4× the step (the numbers are the same either way).
+    with threadpool_limits(1, user_api="blas"):
+        result = twin_run(
+            models.resnet(20),
+            loader,
+            epochs=5,
+            max_steps=50,
+            optimizer=optimizer,
+            optimizer_kwargs=kwargs,
+            dtype=np.float64,
+        )
+    assert result.config["steps"] == 50
+    assert result.ours.step_losses[-1] < result.ours.step_losses[0]  # it really trains
+    assert result.max_rel_loss_diff < 1e-8, result.max_rel_loss_diff
+    assert result.max_weight_diff < 1e-8, result.max_weight_diff
+
+
+def test_converter_knows_the_new_layers_and_same_padding():
+    nyangtorch.manual_seed(0)
+    model = nn.NyangFlow(
+        nn.Conv(1, 2, 3, padding="same"),
+        nn.Residual(nn.NyangFlow(nn.Conv(2, 2, 3, padding=1), nn.ReLU())),
+        nn.GlobalAvgPool(),
+        nn.Linear(2, 3),
+        nn.LogSoftmax(axis=1),
+    ).to(np.float64)
+    x = np.random.default_rng(0).standard_normal((2, 1, 5, 5))
+    twin = to_torch(model)
+    with torch.no_grad():
+        np.testing.assert_allclose(twin(torch.from_numpy(x)).numpy(), model(x), rtol=1e-12)
+    back = from_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding="same"), twin[-1]))
+    assert back[0].padding == (1, 1) and isinstance(back[1], nn.LogSoftmax)

@@ -74,3 +74,13 @@ def test_playground_trains_one_short_epoch_and_shows_a_chart():
     assert at.success[0].value.startswith("test accuracy")
     charts = [e for e in at.main if "chart" in getattr(e, "type", "")]
     assert charts, [getattr(e, "type", None) for e in at.main]
+
+
+def test_writing_your_own_model_runs_its_example_and_shows_the_tape():
+    at = open_page("views/model.py")
+    assert "Writing your own model" in [s.value for s in at.subheader]
+    at.button(key="custom_example").click().run()
+    assert not at.exception, at.exception
+    output = next(c.value for c in at.code if c.value.startswith("layer"))  # what it printed
+    assert "Add" in output and "(2, 4, 8, 8) (4, 4, 3, 3)" in output
+    assert any("def backward" in c.value for c in at.code)  # the tape's source, on one page

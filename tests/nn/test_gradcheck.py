@@ -23,6 +23,15 @@ LAYERS = [
     (lambda: nn.BatchNorm(3), (6, 3)),
     (lambda: nn.BatchNorm(2), (3, 2, 3, 3)),
     (lambda: nn.Flatten(), (2, 3, 2, 2)),
+    (lambda: nn.LogSoftmax(), (4, 5)),
+    (lambda: nn.GlobalAvgPool(), (2, 3, 3, 2)),
+    (
+        lambda: nn.Residual(
+            nn.NyangFlow(nn.Conv(2, 3, 3, stride=2, padding=1), nn.BatchNorm(3), nn.Tanh()),
+            nn.Conv(2, 3, 1, stride=2),
+        ),
+        (2, 2, 5, 5),
+    ),
     (
         lambda: nn.NyangFlow(nn.Conv(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(18, 3)),
         (2, 1, 5, 5),
@@ -51,6 +60,7 @@ def test_batchnorm_eval_gradcheck():
         (nn.CE(label_smoothing=0.1), np.eye(3)[[1, 1, 0, 2]]),
         (nn.FocalLoss(2.0, alpha=[0.2, 0.3, 0.5]), np.array([0, 2, 1, 2])),
         (nn.FocalLoss(0.5), np.array([0, 2, 1, 2])),
+        (nn.NLL(), np.array([0, 2, 1, 2])),
     ],
 )
 def test_loss_gradcheck(loss, target):

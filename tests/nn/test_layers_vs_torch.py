@@ -190,3 +190,75 @@ def test_maxpool_then_relu_equals_relu_then_maxpool_exactly(rng, pool):
         torch.nn.Conv2d(5, 3, 1),
     )
     compare_layer(pool_first, theirs, x)
+
+
+@pytest.mark.parametrize("axis", [1, -1])
+def test_log_softmax(rng, axis):
+    compare_layer(nn.LogSoftmax(axis), torch.nn.LogSoftmax(dim=axis), rng.standard_normal((5, 7)))
+
+
+def test_global_avg_pool(rng):
+    theirs = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    _, dx = compare_layer(nn.GlobalAvgPool(), theirs, rng.standard_normal((3, 4, 5, 6)))
+    assert dx.strides == np.empty((3, 5, 6, 4)).transpose(0, 3, 1, 2).strides  # channels-last
+
+
+class TorchResidual(torch.nn.Module):
+    def __init__(self, block, shortcut=None):
+        super().__init__()
+        self.block, self.shortcut = block, shortcut
+
+    def forward(self, x):
+        return self.block(x) + (x if self.shortcut is None else self.shortcut(x))
+
+
+@pytest.mark.parametrize("stride,projection", [(1, False), (2, True)])
+def test_residual(rng, stride, projection):
+    out = 5 if projection else 3
+    ours = nn.Residual(
+        nn.NyangFlow(nn.Conv(3, out, 3, stride, 1), nn.BatchNorm(out), nn.ReLU()),
+        nn.NyangFlow(nn.Conv(3, out, 1, stride), nn.BatchNorm(out)) if projection else None,
+    )
+    theirs = TorchResidual(
+        torch.nn.Sequential(
+            torch.nn.Conv2d(3, out, 3, stride, 1), torch.nn.BatchNorm2d(out), torch.nn.ReLU()
+        ),
+        torch.nn.Sequential(torch.nn.Conv2d(3, out, 1, stride), torch.nn.BatchNorm2d(out))
+        if projection
+        else None,
+    )
+    x = rng.standard_normal((2, 3, 7, 7))
+    y, _ = compare_layer(ours, theirs, x)
+    # backward_params: the same parameter gradients (from compare_layer's dy), no input gradient
+    grads = [p.grad.copy() for p in ours.parameters()]
+    ours.zero_grad()
+    ours(x)
+    ours.backward_params(np.random.default_rng(0).standard_normal(y.shape))
+    for before, p in zip(grads, ours.parameters()):
+        np.testing.assert_allclose(p.grad, before, rtol=1e-12)
+
+
+def test_residual_with_a_shape_changing_block_and_no_shortcut_says_what_to_add():
+    block = nn.Residual(nn.Conv(3, 4, 3, padding=1))
+    with pytest.raises(ValueError, match=r"block gives \(2, 4, 5, 5\) but the shortcut \(2, 3"):
+        block(np.zeros((2, 3, 5, 5)))
+
+
+def test_conv_same_padding_keeps_the_size_as_torch(rng):
+    ours = nn.Conv(2, 3, (3, 5), padding="same")
+    assert ours.padding == (1, 2)
+    compare_layer(
+        ours, torch.nn.Conv2d(2, 3, (3, 5), padding="same"), rng.standard_normal((2, 2, 6, 7))
+    )
+    with pytest.raises(ValueError, match="not supported for strided convolutions"):
+        nn.Conv(1, 1, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match="needs an odd kernel size"):
+        nn.Conv(1, 1, 2, padding="same")
+    with pytest.raises(ValueError, match="int, a pair of ints or 'same'"):
+        nn.Conv(1, 1, 3, padding="valid")
+
+
+def test_pytorch_spellings_are_the_same_classes():
+    assert nn.Conv2d is nn.Conv and nn.MaxPool2d is nn.MaxPool and nn.AvgPool2d is nn.AvgPool
+    assert nn.BatchNorm1d is nn.BatchNorm2d is nn.BatchNorm and nn.Module is nn.NyangModel
+    assert nn.CrossEntropyLoss is nn.CE and nn.NLLLoss is nn.NLL and nn.Sequential is nn.NyangFlow

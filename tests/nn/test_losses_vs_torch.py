@@ -1,5 +1,7 @@
 """Losses against torch in float64: value and gradient with respect to the logits."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -114,3 +116,29 @@ def test_loss_errors_name_the_problem(loss, z, t, match):
 def test_loss_backward_before_forward():
     with pytest.raises(RuntimeError, match="before forward"):
         nn.CE().backward()
+
+
+def test_nll_on_log_probabilities(rng):
+    log_p = F.log_softmax(torch.tensor(rng.standard_normal((8, 5))), dim=1).numpy()
+    t = rng.integers(0, 5, 8)
+    check_loss(nn.NLL(), F.nll_loss, log_p, t)
+    check_loss(nn.NLL(), F.nll_loss, log_p, np.eye(5)[t], torch_target=t)  # one-hot too
+
+
+def test_log_softmax_then_nll_is_ce(rng):
+    z, t = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
+    log_softmax, nll, ce = nn.LogSoftmax(axis=1), nn.NLL(), nn.CE()
+    assert nll(log_softmax(z), t) == pytest.approx(ce(z, t), rel=1e-12)
+    np.testing.assert_allclose(log_softmax.backward(nll.backward()), ce.backward(), atol=1e-15)
+
+
+@pytest.mark.parametrize("loss", [nn.CE(), nn.FocalLoss()], ids=repr)
+def test_probabilities_instead_of_logits_warn_once_with_the_fix(rng, loss):
+    model = nn.NyangFlow(nn.Linear(4, 3), nn.Softmax())  # the classic porting slip
+    x, t = rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+    with pytest.warns(UserWarning, match="sum to 1.*drop the Softmax.*LogSoftmax and use NLL"):
+        loss(model(x), t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss(model(x), t)  # once per loss
+        nn.CE()(rng.standard_normal((5, 3)), t)  # logits: silent

@@ -30,10 +30,11 @@ def test_subclassed_model_registers_attributes_in_order():
         def __init__(self):
             super().__init__()
             self.features = nn.NyangFlow(nn.Conv(1, 2, 3), nn.ReLU())
+            self.pool = nn.GlobalAvgPool()
             self.head = nn.Linear(2, 3)
 
         def forward(self, x):
-            return self.head(self.features(x).mean(axis=(2, 3)))
+            return self.head(self.pool(self.features(x)))
 
     net = Net()
     assert [n for n, _ in net.named_parameters()] == [

@@ -1,0 +1,21 @@
+"""The example scripts run and do what they say."""
+
+import importlib.util
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_custom_model_trains_a_forward_only_model(capsys):
+    example = load("custom_model")
+    assert example.DigitNet.backward is example.nn.Module.backward  # written forward-only
+    assert example.main(epochs=2) > 0.9
+    out = capsys.readouterr().out
+    assert "Add" in out and "epoch  2" in out and "test accuracy" in out
