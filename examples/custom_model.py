@@ -44,7 +44,7 @@ def main(epochs: int = 10) -> float:
 
     def accuracy(loader) -> float:
         with nn.inference_mode(model):
-            hits = [(model(x).argmax(axis=1) == y.argmax(axis=1)).sum() for x, y in loader]
+            hits = [(model(x).argmax(axis=1) == y).sum() for x, y in loader]
         return sum(hits) / len(loader.dataset)
 
     for epoch in range(epochs):
