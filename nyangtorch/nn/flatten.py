@@ -16,6 +16,8 @@ class Flatten(NyangModel):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim < 2:  # nothing to flatten: one number per sample is already (N,)
+            raise ValueError(f"{self!r}: expected input (N, C, ...), got {x.shape}")
         # A one-sample blank in x's memory layout, the pattern for backward's gradient.
         self._cache = keep(lambda: np.empty_like(x[:1]))
         return x.reshape(x.shape[0], -1)

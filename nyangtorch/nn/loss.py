@@ -16,8 +16,10 @@ class Loss(NyangModel):
 
     _warned_probabilities = False
 
-    def __call__(self, logits: np.ndarray, target: np.ndarray) -> float:
-        return self.forward(logits, target)
+    def __call__(self, logits: np.ndarray, target: np.ndarray) -> np.float64:
+        """The mean loss, as a NumPy float: a Python float to arithmetic, with ``.item()`` as
+        a PyTorch loss has."""
+        return np.float64(self.forward(logits, target))
 
     def backward(self, grad: float = 1.0) -> np.ndarray:
         dlogits = self._saved()

@@ -8,7 +8,9 @@ the same names as PyTorch (``0.weight``, ``conv1.bias``, ...) and weights map on
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,6 +63,40 @@ def keep(value):
     if not _grad_enabled:
         return None
     return value() if callable(value) else value
+
+
+DEVICES = ("cpu", "cuda", "mps")  # device names PyTorch code passes to .to()
+
+
+class LoadResult(NamedTuple):
+    """What :meth:`NyangModel.load_state_dict` did not load (PyTorch's ``_IncompatibleKeys``)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+_warned_integers = False
+
+
+def check_array(layer, x) -> None:
+    """What every layer call checks of its input: an array, with samples, and (once per
+    process) a warning for integer pixels, which a model takes as they are: 0–255, unscaled."""
+    global _warned_integers
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{layer!r}: expected a NumPy array, got {type(x).__name__}")
+    if x.ndim == 0:
+        raise ValueError(f"{layer!r}: got a single number, shape (); pass a batch (N, ...)")
+    if len(x) == 0:
+        raise ValueError(
+            f"{layer!r}: got an empty batch of shape {x.shape}; pass at least one sample"
+        )
+    if not _warned_integers and np.issubdtype(x.dtype, np.integer):
+        _warned_integers = True
+        warnings.warn(
+            f"{layer!r} got {x.dtype} input: integer pixels are used as they are (0–255); "
+            "scale images to floats first, e.g. x / 255, as the data loaders do",
+            stacklevel=3,
+        )
 
 
 class Parameter:
@@ -130,6 +166,8 @@ class NyangModel:
 
     def __call__(self, *inputs: np.ndarray) -> np.ndarray:
         """``forward(*inputs)``, on a tape while a forward-only model runs (see tape.py)."""
+        for x in inputs:
+            check_array(self, x)
         forward_only = self._forward_only()
         if tape.active is None and not forward_only:
             return self.forward(*inputs)  # a layer on its own or in a NyangFlow: nothing to record
@@ -209,8 +247,19 @@ class NyangModel:
             p.grad = None
 
     def to(self, dtype) -> NyangModel:
-        """Convert every parameter (and its grad) and buffer to ``dtype``, like ``.double()``."""
-        dtype = np.dtype(dtype)
+        """Convert every parameter (and its grad) and buffer to the floating ``dtype``, like
+        ``.double()``. ``"cpu"`` is accepted and changes nothing: nyangtorch runs on the CPU."""
+        if isinstance(dtype, str) and dtype.split(":")[0] in DEVICES:
+            return self if dtype.startswith("cpu") else self.cuda()
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__}.to: {dtype!r} is not a dtype") from None
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError(
+                f"{type(self).__name__}.to: parameters must stay floating point "
+                f"(float32 or float64), got {dtype}"
+            )
         for p in self.parameters():
             p.data = p.data.astype(dtype, copy=False)
             if p.grad is not None:
@@ -222,6 +271,16 @@ class NyangModel:
                     setattr(module, name, value.astype(dtype, copy=False))
         return self
 
+    def cpu(self) -> NyangModel:
+        """Nothing to move: nyangtorch's arrays live in the CPU's memory (as ``.cpu()``)."""
+        return self
+
+    def cuda(self, device=None) -> NyangModel:
+        raise RuntimeError(
+            "nyangtorch runs on the CPU only (it is NumPy inside); there is no GPU support, "
+            "so .cuda() and .to('cuda') have nowhere to go. Drop them, or use .to('cpu')."
+        )
+
     # -- state dict ---------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter and buffer, keyed by dotted name (as in PyTorch)."""
@@ -229,29 +288,47 @@ class NyangModel:
         state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
         return state
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy arrays in; names *and* shapes must match exactly, or nothing is changed."""
+    def load_state_dict(self, state: dict[str, np.ndarray], strict: bool = True) -> LoadResult:
+        """Copy arrays in, all of them or (on any problem) none.
+
+        Names must match exactly unless ``strict=False``, which loads the entries the model
+        has and reports the others, as PyTorch does; shapes must match either way, and every
+        value must be a real number array. Returns ``(missing_keys, unexpected_keys)``."""
         params = dict(self.named_parameters())
-        buffers = {name for name, _ in self.named_buffers()}
-        expected = list(params) + sorted(buffers - set(params))
-        problems = [f"  missing: {k}" for k in expected if k not in state]
-        problems += [f"  unexpected: {k}" for k in state if k not in params and k not in buffers]
+        buffers = {name: value for name, value in self.named_buffers()}
+        expected = list(params) + sorted(set(buffers) - set(params))
+        missing = [k for k in expected if k not in state]
+        unexpected = [k for k in state if k not in params and k not in buffers]
+        problems = [f"  missing: {k}" for k in missing] + [f"  unexpected: {k}" for k in unexpected]
+        problems = problems if strict else []
+        values = {}  # every converted array, made before any is assigned
         for name in expected:
-            if name in state:
-                want = params[name].shape if name in params else self._buffer(name).shape
-                got = np.shape(state[name])
-                if tuple(got) != tuple(want):
-                    problems.append(f"  shape of {name}: model has {want}, state has {got}")
+            if name not in state:
+                continue
+            current = params[name].data if name in params else buffers[name]
+            value = np.asarray(state[name])
+            if value.shape != current.shape:
+                problems.append(
+                    f"  shape of {name}: model has {current.shape}, state has {value.shape}"
+                )
+            elif not (
+                np.issubdtype(value.dtype, np.integer) or np.issubdtype(value.dtype, np.floating)
+            ):
+                problems.append(f"  {name}: {value.dtype} values, not real numbers")
+            else:
+                values[name] = value.astype(current.dtype, copy=True)
         if problems:
             raise ValueError(
-                f"load_state_dict into {type(self).__name__} failed:\n" + "\n".join(problems)
+                f"load_state_dict into {type(self).__name__} failed (nothing was changed):\n"
+                + "\n".join(problems)
             )
-        for name, p in params.items():
-            p.data = np.array(state[name], dtype=p.data.dtype, copy=True)
-        for name in buffers:
-            owner, attr = self._owner(name)
-            old = getattr(owner, attr)
-            setattr(owner, attr, np.array(state[name], dtype=old.dtype, copy=True))
+        for name, value in values.items():
+            if name in params:
+                params[name].data = value
+            else:
+                owner, attr = self._owner(name)
+                setattr(owner, attr, value)
+        return LoadResult(missing, unexpected)
 
     def _owner(self, dotted: str) -> tuple[NyangModel, str]:
         *path, attr = dotted.split(".")
