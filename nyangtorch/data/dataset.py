@@ -52,13 +52,38 @@ class NyangDataset(ABC):
         return image if self.transform is None else self.transform(image)
 
 
-def _with_channel_axis(images: np.ndarray) -> np.ndarray:
-    return images[..., None] if images.ndim == 3 else images
+LAYOUTS = ("NHWC", "NCHW")
+
+
+def channels_last_images(images: np.ndarray, layout: str | None = None) -> np.ndarray:
+    """(N, H, W) or (N, H, W, C) / (N, C, H, W) images as (N, H, W, C), the way datasets hold
+    them. ``layout`` None: the channel axis is the one of length 1 or 3 (grey or RGB) at
+    either end, when only one end has such a length; otherwise ``layout`` must say."""
+    if images.ndim == 3:
+        return images[..., None]
+    if images.ndim != 4:
+        raise ValueError(
+            f"ArrayDataset: images must be (N, H, W), (N, H, W, C) or (N, C, H, W), "
+            f"got {images.shape}"
+        )
+    if layout is None:
+        first, last = images.shape[1] in (1, 3), images.shape[3] in (1, 3)
+        if first == last:
+            raise ValueError(
+                f"ArrayDataset: cannot tell the channel axis of images {images.shape}; "
+                "pass layout='NHWC' or layout='NCHW'"
+            )
+        layout = "NCHW" if first else "NHWC"
+    if layout not in LAYOUTS:
+        raise ValueError(f"ArrayDataset: layout must be 'NHWC' or 'NCHW', got {layout!r}")
+    return images.transpose(0, 2, 3, 1) if layout == "NCHW" else images
 
 
 class ArrayDataset(NyangDataset):
-    """Images held in memory: ``images`` (N, H, W) or (N, H, W, C); ``labels`` class indices
-    (N,) or one-hot (N, C); ``classes`` names (default "0", "1", ...)."""
+    """Images held in memory: ``images`` (N, H, W), (N, H, W, C) or (N, C, H, W) — the
+    channel axis is found as :func:`channels_last_images` says, or named by ``layout`` —
+    uint8 pixels (scaled to [0, 1] by the loader) or floats (used as they are); ``labels``
+    class indices (N,) or one-hot (N, C); ``classes`` names (default "0", "1", ...)."""
 
     def __init__(
         self,
@@ -66,12 +91,10 @@ class ArrayDataset(NyangDataset):
         labels: np.ndarray,
         classes: Sequence[str] | None = None,
         transform=None,
+        layout: str | None = None,
     ) -> None:
-        images, labels = np.asarray(images), np.asarray(labels)
-        if images.ndim not in (3, 4):
-            raise ValueError(
-                f"ArrayDataset: images must be (N, H, W) or (N, H, W, C), got {images.shape}"
-            )
+        images = channels_last_images(np.asarray(images), layout)
+        labels = np.asarray(labels)
         if len(images) != len(labels):
             raise ValueError(f"ArrayDataset: {len(images)} images but {len(labels)} labels")
         if labels.ndim == 2:
@@ -96,7 +119,7 @@ class ArrayDataset(NyangDataset):
             raise ValueError(
                 f"ArrayDataset: label {indices.max()} out of range for {len(self.classes)} classes"
             )
-        self.images = _with_channel_axis(images)
+        self.images = images
         self.targets = indices.astype(np.int64)
         self.transform = transform
 
@@ -129,7 +152,7 @@ class ArrayDataset(NyangDataset):
         """A new dataset of the samples at ``indices`` (same classes and transform)."""
         indices = np.asarray(indices)
         return ArrayDataset(
-            self.images[indices], self.targets[indices], self.classes, self.transform
+            self.images[indices], self.targets[indices], self.classes, self.transform, "NHWC"
         )
 
 

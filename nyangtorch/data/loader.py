@@ -13,7 +13,7 @@ import traceback
 import numpy as np
 
 from ..random import get_rng
-from .dataset import NyangDataset, one_hot
+from .dataset import ArrayDataset, NyangDataset, one_hot
 
 
 def to_nchw(images: np.ndarray) -> np.ndarray:
@@ -112,6 +112,7 @@ class NyangDataloader:
     """Iterate a dataset in batches: ``for x, y in loader`` with ``x`` float32 (N, C, H, W) and
     ``y`` int64 class indices (N,), as torch's DataLoader gives them to ``CrossEntropyLoss``;
     ``one_hot=True`` gives float32 one-hot rows (N, classes) instead, for MSE or BCE.
+    ``dataset`` may be ``(images, labels)`` arrays, read as an :class:`ArrayDataset`.
 
     The last partial batch is kept unless ``drop_last``; ``len(loader)`` is the number of
     batches. With ``shuffle`` each epoch (each new iteration) has a fresh order drawn from
@@ -122,7 +123,7 @@ class NyangDataloader:
 
     def __init__(
         self,
-        dataset: NyangDataset,
+        dataset: NyangDataset | tuple[np.ndarray, np.ndarray],
         batch_size: int = 32,
         shuffle: bool = False,
         drop_last: bool = False,
@@ -136,6 +137,13 @@ class NyangDataloader:
             )
         if num_workers < 0:
             raise ValueError(f"NyangDataloader: num_workers must be >= 0, got {num_workers}")
+        if isinstance(dataset, tuple) and len(dataset) == 2:  # (x, y) arrays, as Keras takes
+            dataset = ArrayDataset(*dataset)
+        if not isinstance(dataset, NyangDataset):
+            raise TypeError(
+                f"NyangDataloader: expected a dataset or an (images, labels) pair of arrays, "
+                f"got {type(dataset).__name__}"
+            )
         if len(dataset) == 0:
             raise ValueError("NyangDataloader: the dataset is empty")
         self.dataset, self.batch_size, self.shuffle = dataset, int(batch_size), shuffle

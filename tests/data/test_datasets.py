@@ -13,6 +13,7 @@ from nyangtorch.data import (
     Digits,
     FashionMNIST,
     ImageError,
+    NyangDataloader,
     NyangDataset,
     NyangNyangDataset,
     builtin,
@@ -187,3 +188,36 @@ def test_export_then_folder_dataset_round_trip(tmp_path):
         assert exported[f"{i:06d}.png"] == folder_name(source.classes[label])
         back = ds[[p.name for p, _ in ds.samples].index(f"{i:06d}.png")][0]
         np.testing.assert_array_equal(back, image)  # PNG is lossless
+
+
+@pytest.mark.parametrize(
+    "shape,layout",
+    [((6, 1, 5, 4), None), ((6, 3, 5, 4), None), ((6, 5, 4, 1), None), ((6, 5, 4, 3), None),
+     ((6, 3, 4, 3), "NCHW"), ((6, 3, 4, 3), "NHWC")],
+)  # fmt: skip
+def test_both_layouts_are_read_as_channels_last(shape, layout):
+    images = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+    ds = ArrayDataset(images, np.arange(6) % 2, layout=layout)
+    nchw = (layout or ("NCHW" if shape[1] in (1, 3) else "NHWC")) == "NCHW"
+    expected = images.transpose(0, 2, 3, 1) if nchw else images
+    np.testing.assert_array_equal(ds.images, expected)
+    x, _ = next(iter(NyangDataloader(ds, batch_size=6)))
+    np.testing.assert_array_equal(x * 255, expected.transpose(0, 3, 1, 2))  # back to NCHW
+
+
+def test_an_ambiguous_layout_asks_for_layout():
+    with pytest.raises(ValueError, match=r"cannot tell the channel axis of images \(2, 3, 4, 3\)"):
+        ArrayDataset(np.zeros((2, 3, 4, 3), np.uint8), np.zeros(2, int))
+    with pytest.raises(ValueError, match="layout must be 'NHWC' or 'NCHW', got 'CHW'"):
+        ArrayDataset(np.zeros((2, 1, 4, 4), np.uint8), np.zeros(2, int), layout="CHW")
+
+
+def test_loader_takes_arrays_as_keras_does():
+    x = np.random.default_rng(0).integers(0, 256, (10, 1, 28, 28), dtype=np.uint8)
+    y = np.arange(10) % 3
+    loader = NyangDataloader((x, y), batch_size=4)
+    xb, yb = next(iter(loader))
+    assert xb.shape == (4, 1, 28, 28) and xb.dtype == np.float32 and yb.tolist() == [0, 1, 2, 0]
+    np.testing.assert_allclose(xb, x[:4] / 255, rtol=1e-6)
+    with pytest.raises(TypeError, match="expected a dataset or an \\(images, labels\\) pair"):
+        NyangDataloader(x)
