@@ -344,6 +344,7 @@ def cmd_compare(args) -> int:
     import nyangtorch
     from nyangtorch import models
     from nyangtorch.compare import twin_run
+    from nyangtorch.compare.init_runs import init_runs
     from nyangtorch.compare.report import write_report
     from nyangtorch.data import NyangDataloader
 
@@ -369,6 +370,15 @@ def cmd_compare(args) -> int:
         f"vs {t['test_accuracy']:.4f} (torch)"
     )
     results["float32"] = r
+    nyangtorch.manual_seed(0)
+    subset = NyangDataloader(train.dataset.subset(np.arange(12_000)), 64, shuffle=True, seed=0)
+    results["init"] = init_runs(subset, valid)
+    for name in ("he", "torch", "pytorch"):
+        run = results["init"][name]
+        print(
+            f"init {name}: first loss {run['first_loss']:.3f}, epoch 1 valid accuracy "
+            f"{run['epochs'][0]['valid_accuracy']:.4f}"
+        )
     results["speed"] = measure_speed(train, test)
     for name, m in results["speed"]["models"].items():
         (so, st), (io, it), (mo, mt) = m["step_ms"], m["inference_s"], m["memory_mb"]

@@ -22,14 +22,18 @@ from .nn import (
 )
 
 
-def reference_cnn(in_channels: int = 1, num_classes: int = 10, image_size: int = 28) -> NyangFlow:
+def reference_cnn(
+    in_channels: int = 1, num_classes: int = 10, image_size: int = 28, init: str = "he"
+) -> NyangFlow:
     """Conv(1,32,3)–MaxPool(2)–ReLU–Conv(32,64,3)–MaxPool(2)–ReLU–Flatten–Linear(1600,128)–
-    ReLU–Linear(128,10): the reference CNN for 28×28 images (225,034 parameters)."""
+    ReLU–Linear(128,10): the reference CNN for 28×28 images (225,034 parameters).
+    ``init="torch"`` starts it as PyTorch would (see :mod:`nyangtorch.nn.init`)."""
     side = ((image_size - 2) // 2 - 2) // 2
     return NyangFlow(
-        Conv(in_channels, 32, 3), MaxPool(2), ReLU(),
-        Conv(32, 64, 3), MaxPool(2), ReLU(),
-        Flatten(), Linear(64 * side * side, 128), ReLU(), Linear(128, num_classes),
+        Conv(in_channels, 32, 3, init=init), MaxPool(2), ReLU(),
+        Conv(32, 64, 3, init=init), MaxPool(2), ReLU(),
+        Flatten(), Linear(64 * side * side, 128, init=init), ReLU(),
+        Linear(128, num_classes, init=init),
     )  # fmt: skip
 
 

@@ -195,6 +195,42 @@ def layer_time_lines(speed: dict) -> list[str]:
     return lines
 
 
+INIT_NAMES = {
+    "he": "nyangtorch, He-normal (default)",
+    "torch": 'nyangtorch, init="torch"',
+    "pytorch": "PyTorch's own initialisation",
+}
+
+
+def init_lines(runs: dict | None) -> list[str]:
+    """The section on initialisation: each start's first loss and first epochs."""
+    if not runs:
+        return []
+    config = runs.get("config", {})
+    starts = [name for name in INIT_NAMES if name in runs]
+    epochs = len(runs[starts[0]]["epochs"])
+    lines = [
+        "## Initialisation: the first epochs",
+        "",
+        f"The reference CNN from each start, Adam (lr 0.001), {config.get('train_images', '?')} "
+        f"training images in batches of {config.get('batch_size', '?')}, validated on "
+        f"{config.get('valid_images', '?')}. He-normal's wider weights start the loss higher "
+        '(ln 10 ≈ 2.30 is a uniform guess); init="torch" starts where PyTorch does.',
+        "",
+        "| start | first loss | "
+        + " | ".join(f"epoch {e + 1} valid loss / accuracy" for e in range(epochs))
+        + " |",
+        "|---|---|" + "---|" * epochs,
+    ]
+    for name in starts:
+        run = runs[name]
+        cells = [f"{r['valid_loss']:.4f} / {r['valid_accuracy']:.4f}" for r in run["epochs"]]
+        lines.append(
+            f"| {INIT_NAMES[name]} | {run['first_loss']:.3f} | " + " | ".join(cells) + " |"
+        )
+    return [*lines, ""]
+
+
 def summary_markdown(payload: dict) -> str:
     lines = ["# nyangtorch vs PyTorch", ""]
     env = payload["environment"]
@@ -250,6 +286,7 @@ def summary_markdown(payload: dict) -> str:
                     f"{eo['valid_loss']:.4f} | {et['valid_loss']:.4f} |"
                 )
         lines.append("")
+    lines += init_lines(payload.get("init"))
     speed = payload.get("speed")
     if speed:
         lines += [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import check_channels, check_input, pair
-from .init import initialise
+from .init import initialise, initialise_bias
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import (
     channels_first,
@@ -29,6 +29,9 @@ class Conv(NyangModel):
     forward ``Y = X @ Wm.T + b``; backward ``dWm = (X.T @ dY).T``, ``db = 1 @ dY``, and
     ``dx = col2im(dY @ W_uv)`` where ``W_uv`` (O, C) is the weight at kernel offset (u, v):
     three matrix products in all (the last batched over the kh·kw offsets).
+
+    ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
+    default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
     """
 
     def __init__(
@@ -50,7 +53,7 @@ class Conv(NyangModel):
         self.padding = pair(padding, "padding")
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
-        self.bias = Parameter(np.zeros(out_channels, DEFAULT_DTYPE)) if bias else None
+        self.bias = Parameter(initialise_bias(shape, init, DEFAULT_DTYPE)) if bias else None
 
     def _weight_matrix(self) -> np.ndarray:
         """W (O, C, kh, kw) as (O, kh·kw·C), the column order of channels-last im2col."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import check_channels, check_input
-from .init import initialise
+from .init import initialise, initialise_bias
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 
 
@@ -13,13 +13,17 @@ class Linear(NyangModel):
     """``y = x @ W.T + b``;  x: (N, in), W: (out, in), b: (out,), y: (N, out).
 
     Backward: ``dW = dy.T @ x``, ``db = 1 @ dy`` (sum over the batch), ``dx = dy @ W``.
+
+    ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
+    default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "he"):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(initialise((out_features, in_features), init, DEFAULT_DTYPE))
-        self.bias = Parameter(np.zeros(out_features, DEFAULT_DTYPE)) if bias else None
+        shape = (out_features, in_features)
+        self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
+        self.bias = Parameter(initialise_bias(shape, init, DEFAULT_DTYPE)) if bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_input(self, x, f"(N, {self.in_features})", (2,))
