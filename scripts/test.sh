@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check nyangtorch tests benchmarks docs
+.venv/bin/ruff check nyangtorch tests benchmarks docs examples
 .venv/bin/python -m pytest -q "$@"

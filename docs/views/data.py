@@ -26,7 +26,7 @@ seed = st.slider("augmentation seed", 0, 20, 0, key="grid_seed")
 from nyangtorch.data import nyang_transforms  # noqa: E402
 
 digits = Digits()
-transform = nyang_transforms("train", preset="digits", seed=seed)
+transform = nyang_transforms("train", augment=True, preset="digits", seed=seed)
 transform.reseed(seed)
 images = np.stack([transform(digits.images[i]) for i in range(16)])
 fig = nyang_images_grid(

@@ -57,11 +57,12 @@ def nyang_transforms(
     image_size: int | tuple[int, int] | None = None,
     mean: Sequence[float] | float | None = None,
     std: Sequence[float] | float | None = None,
-    augment: bool = True,
+    augment: bool = False,
     preset: str = "default",
     seed: int = 0,
 ) -> NyangTransform:
-    """The transform for ``mode``: optional resize, then (train only, if ``augment``) the
+    """The transform for ``mode``: optional resize, then (train only, if ``augment``: off
+    unless asked for, as everywhere in nyangtorch) the
     ``preset``'s flips / shifts / rotations / zooms, then ``x = (pixel / 255 − mean) / std``.
 
     ``mean`` and ``std`` are per channel in [0, 1] units; None means 0 and 1 (just scaling to

@@ -87,7 +87,9 @@ def test_bad_batch_size(bad):
 
 def test_workers_yield_exactly_the_same_batches_with_augmentation():
     ds = Digits().subset(np.arange(200))
-    ds.transform = nyang_transforms("train", mean=0.3, std=0.4, preset="digits", seed=0)
+    ds.transform = nyang_transforms(
+        "train", mean=0.3, std=0.4, augment=True, preset="digits", seed=0
+    )
     serial = list(NyangDataloader(ds, batch_size=32, shuffle=True, seed=5, num_workers=0))
     parallel = list(NyangDataloader(ds, batch_size=32, shuffle=True, seed=5, num_workers=2))
     assert len(serial) == len(parallel) == 7
@@ -134,7 +136,7 @@ def test_transforms_per_mode():
     image = np.random.default_rng(0).integers(0, 256, (28, 28, 1), dtype=np.uint8)
     valid = nyang_transforms("valid", mean=0.5, std=0.25)
     np.testing.assert_allclose(valid(image), (image / 255 - 0.5) / 0.25, rtol=1e-5, atol=1e-5)
-    train = nyang_transforms("train", mean=0.5, std=0.25, preset="fashion-mnist")
+    train = nyang_transforms("train", mean=0.5, std=0.25, augment=True, preset="fashion-mnist")
     outs = [train(image) for _ in range(6)]
     assert any(not np.allclose(o, outs[0]) for o in outs)  # random augmentation
     train.reseed(3)
@@ -142,7 +144,8 @@ def test_transforms_per_mode():
     train.reseed(3)
     b = [train(image) for _ in range(3)]
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
-    assert "HorizontalFlip" not in repr(nyang_transforms("train", preset="digits"))
+    assert "HorizontalFlip" not in repr(nyang_transforms("train", augment=True, preset="digits"))
+    assert "Affine" not in repr(nyang_transforms("train"))  # augmentation is opt-in
     assert "Affine" not in repr(nyang_transforms("test", preset="fashion-mnist"))
     assert nyang_transforms("valid", image_size=16)(image).shape == (16, 16, 1)
     with pytest.raises(ValueError, match="mode must be one of"):
