@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from ..nn.module import NyangModel, Parameter
 from ..optim.optimizer import Optimizer
 from ..optim.scheduler import Scheduler
 from ..version import __version__
+from .atomic import atomic_write
 
 FORMAT = "nyangtorch-model"
 FORMAT_VERSION = 1
@@ -68,23 +67,6 @@ class _SafeUnpickler(pickle.Unpickler):
             "was run. If you made this file yourself (e.g. with your own model class), load it "
             "with nyang_load_model(path, trusted=True)."
         )
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it
-    over ``path``: a crash at any moment leaves either the old file or the new one, whole."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_object(obj, path: str | Path, kind: str = "model") -> None:
