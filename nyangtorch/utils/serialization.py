@@ -7,18 +7,14 @@ Python containers: a file that asks for anything else (``os.system``, ``subproce
 ``builtins.eval``, …) is refused before any of it runs. ``trusted=True`` turns that check off
 — use it only for files you made yourself (for example a model class of your own).
 
-``save_weights`` / ``load_weights`` store just the state dict, as ``.safetensors`` (the
-Hugging Face format, written here with no extra dependency) or ``.npz``, for interchange.
+Plain weight files (``save_weights`` / ``load_weights``) are in :mod:`.weights`.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import pickle
 from pathlib import Path
-
-import numpy as np
 
 from ..data.preprocessing import Preprocessing
 from ..nn.module import NyangModel, Parameter
@@ -26,6 +22,7 @@ from ..optim.optimizer import Optimizer
 from ..optim.scheduler import Scheduler
 from ..version import __version__
 from .atomic import atomic_write
+from .errors import ModelFileError, UnsafeModelFile
 
 FORMAT = "nyangtorch-model"
 FORMAT_VERSION = 1
@@ -39,14 +36,6 @@ SAFE_GLOBALS = {
     ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
 }  # fmt: skip
 SAFE_BASES = (NyangModel, Parameter, Optimizer, Scheduler, Preprocessing)
-
-
-class UnsafeModelFile(pickle.UnpicklingError):
-    """A model file asked for something outside the allow-list; nothing of it was run."""
-
-
-class ModelFileError(ValueError):
-    """A file that is not a readable nyangtorch model (empty, truncated, foreign)."""
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -123,91 +112,3 @@ def nyang_load_model(path: str | Path, trusted: bool = False) -> NyangModel:
     (e.g. your own NyangModel subclass) — and with it any code the file names: only for files
     you trust."""
     return load_object(path, trusted, "model")
-
-
-# -- plain weight files --------------------------------------------------------------------
-SAFETENSORS_DTYPES = {
-    "F64": np.float64,
-    "F32": np.float32,
-    "F16": np.float16,
-    "I64": np.int64,
-    "I32": np.int32,
-}
-
-
-def _write_safetensors(state: dict[str, np.ndarray]) -> bytes:
-    """safetensors layout: 8-byte little-endian header size, JSON header, raw little-endian data."""
-    names = {np.dtype(v).name: k for k, v in SAFETENSORS_DTYPES.items()}
-    header, chunks, offset = {}, [], 0
-    for key, value in state.items():
-        array = np.ascontiguousarray(value)
-        if array.dtype.name not in names:
-            raise ValueError(
-                f"save_weights: {key} has dtype {array.dtype}, not storable in safetensors"
-            )
-        raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[key] = {
-            "dtype": names[array.dtype.name],
-            "shape": list(array.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        chunks.append(raw)
-        offset += len(raw)
-    blob = json.dumps(header).encode()
-    blob += b" " * (-len(blob) % 8)  # the format pads the header to 8 bytes
-    return len(blob).to_bytes(8, "little") + blob + b"".join(chunks)
-
-
-def _read_safetensors(data: bytes, path) -> dict[str, np.ndarray]:
-    try:
-        size = int.from_bytes(data[:8], "little")
-        header = json.loads(data[8 : 8 + size])
-        body = memoryview(data)[8 + size :]
-        state = {}
-        for key, info in header.items():
-            if key == "__metadata__":
-                continue
-            start, end = info["data_offsets"]
-            dtype = np.dtype(SAFETENSORS_DTYPES[info["dtype"]]).newbyteorder("<")
-            if end > len(body) or start > end:
-                raise ValueError(f"tensor {key} runs past the end of the file")
-            state[key] = (
-                np.frombuffer(body[start:end], dtype=dtype)
-                .reshape(info["shape"])
-                .astype(dtype.newbyteorder("="))
-            )
-        return state
-    except (ValueError, KeyError, TypeError) as error:
-        raise ModelFileError(f"{path} is not a readable safetensors file: {error}") from None
-
-
-def save_weights(model: NyangModel, path: str | Path) -> None:
-    """Write ``model.state_dict()`` to ``.safetensors`` or ``.npz`` (by the suffix), atomically."""
-    path = Path(path)
-    state = model.state_dict()
-    if path.suffix == ".safetensors":
-        atomic_write(path, _write_safetensors(state))
-    elif path.suffix == ".npz":
-        buffer = io.BytesIO()
-        np.savez(buffer, **state)
-        atomic_write(path, buffer.getvalue())
-    else:
-        raise ValueError(f"save_weights: use a .safetensors or .npz file name, got {path.name}")
-
-
-def load_weights(model: NyangModel, path: str | Path) -> NyangModel:
-    """Read weights written by :func:`save_weights` into ``model`` (names and shapes must match)."""
-    path = Path(path)
-    data = path.read_bytes()
-    if path.suffix == ".safetensors":
-        state = _read_safetensors(data, path)
-    elif path.suffix == ".npz":
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-                state = {k: archive[k] for k in archive.files}
-        except (ValueError, OSError) as error:
-            raise ModelFileError(f"{path} is not a readable .npz weight file: {error}") from None
-    else:
-        raise ValueError(f"load_weights: use a .safetensors or .npz file, got {path.name}")
-    model.load_state_dict(state)
-    return model

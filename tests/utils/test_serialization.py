@@ -1,29 +1,19 @@
-"""Model files: round trip, the hostile pickle, truncated and foreign files, weight files."""
+"""Model files: round trip, the hostile pickle, truncated and foreign files."""
 
 import os
 import pickle
 
 import numpy as np
 import pytest
+from model_file_helpers import trained_bn_cnn
 
-import nyangtorch
-from nyangtorch import models, nn
+from nyangtorch import nn
 from nyangtorch.utils import (
     ModelFileError,
     UnsafeModelFile,
-    load_weights,
     nyang_load_model,
     nyang_save_model,
-    save_weights,
 )
-
-
-def trained_bn_cnn():
-    nyangtorch.manual_seed(0)
-    model = models.reference_cnn_bn(dropout=0.2)
-    x = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
-    model.backward(model(x))  # fills caches and grads: neither belongs in the file
-    return model, x
 
 
 def test_round_trip_returns_the_model_with_equal_outputs(tmp_path):
@@ -120,38 +110,3 @@ def test_newer_format_version_is_refused(tmp_path):
     (tmp_path / "new.pickle").write_bytes(pickle.dumps(envelope))
     with pytest.raises(ModelFileError, match="format version 99"):
         nyang_load_model(tmp_path / "new.pickle")
-
-
-@pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
-def test_weights_round_trip(tmp_path, suffix):
-    model, x = trained_bn_cnn()
-    save_weights(model, tmp_path / f"w{suffix}")
-    nyangtorch.manual_seed(99)
-    other = load_weights(models.reference_cnn_bn(dropout=0.2), tmp_path / f"w{suffix}")
-    for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(other.state_dict()[k], v)
-
-
-def test_safetensors_layout_is_the_standard_one(tmp_path):
-    layer = nn.Linear(3, 2)
-    save_weights(layer, tmp_path / "w.safetensors")
-    data = (tmp_path / "w.safetensors").read_bytes()
-    size = int.from_bytes(data[:8], "little")
-    import json
-
-    header = json.loads(data[8 : 8 + size])
-    assert header["weight"] == {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}
-    np.testing.assert_array_equal(
-        np.frombuffer(data[8 + size : 8 + size + 24], "<f4").reshape(2, 3), layer.weight.data
-    )
-
-
-def test_weights_errors(tmp_path):
-    with pytest.raises(ValueError, match="use a .safetensors or .npz"):
-        save_weights(nn.Linear(2, 2), tmp_path / "w.bin")
-    save_weights(nn.Linear(2, 2), tmp_path / "w.npz")
-    with pytest.raises(ValueError, match="shape of weight"):
-        load_weights(nn.Linear(3, 2), tmp_path / "w.npz")
-    (tmp_path / "bad.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
-    with pytest.raises(ModelFileError, match="bad.safetensors"):
-        load_weights(nn.Linear(2, 2), tmp_path / "bad.safetensors")
