@@ -1,4 +1,5 @@
-"""Model files: round trip, the hostile pickle, truncated and foreign files."""
+"""Model files: round trip, the hostile pickle, truncated, foreign, damaged and wrong-kind
+files, and files from other versions (hostile sizes: test_model_file_bounds.py)."""
 
 import os
 import pickle
@@ -14,6 +15,7 @@ from nyangtorch.utils import (
     nyang_load_model,
     nyang_save_model,
 )
+from nyangtorch.utils.serialization import load_object, save_object
 
 
 def test_round_trip_returns_the_model_with_equal_outputs(tmp_path):
@@ -110,3 +112,83 @@ def test_newer_format_version_is_refused(tmp_path):
     (tmp_path / "new.pickle").write_bytes(pickle.dumps(envelope))
     with pytest.raises(ModelFileError, match="format version 99"):
         nyang_load_model(tmp_path / "new.pickle")
+
+
+def test_numpy_values_round_trip_and_shared_arrays_stay_shared(tmp_path):
+    layer = nn.Linear(3, 2)
+    layer.alias = layer.weight.data  # one array with two owners
+    layer.extras = {
+        "scale": np.float32(0.5),
+        "dtype": np.dtype("float16"),
+        "names": np.array(["cat", "dog"]),
+        "day": np.datetime64("2024-01-01"),
+        "view": np.arange(6).reshape(2, 3).T,  # not contiguous
+        "empty": np.zeros((0, 4), np.float64),
+    }
+    nyang_save_model(layer, tmp_path / "m.pickle")
+    loaded = nyang_load_model(tmp_path / "m.pickle")
+    assert loaded.alias is loaded.weight.data and loaded.weight.data.flags.writeable
+    for key, value in layer.extras.items():
+        got = loaded.extras[key]
+        assert type(got) is type(value) and np.array_equal(got, value), key
+    assert loaded.extras["dtype"] == np.float16
+
+
+def test_arrays_of_python_objects_are_not_saved(tmp_path):
+    layer = nn.Linear(3, 2)
+    layer.labels = np.array([{"cat": 0}], dtype=object)
+    with pytest.raises(TypeError, match="cannot save a NumPy value in a model file: dtype object"):
+        nyang_save_model(layer, tmp_path / "m.pickle")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("payload", [{"weights": [1, 2]}, [nn.Linear(2, 2)]], ids=["dict", "list"])
+def test_a_file_that_holds_no_model_is_not_a_model(tmp_path, payload):
+    save_object(payload, tmp_path / "m.pickle", kind="model")
+    kind = type(payload).__name__
+    with pytest.raises(ModelFileError, match=f"m.pickle is not a model file: it holds a {kind}"):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_checkpoint_that_holds_no_dict_is_not_a_checkpoint(tmp_path):
+    save_object([1, 2], tmp_path / "last.pickle", kind="checkpoint")
+    with pytest.raises(
+        ModelFileError, match="last.pickle is not a checkpoint file: it holds a list"
+    ):
+        load_object(tmp_path / "last.pickle", kind="checkpoint")
+
+
+@pytest.mark.parametrize("version", ["2", 1.5, None, 0])
+def test_a_format_version_that_is_no_positive_integer_names_the_file(tmp_path, version):
+    envelope = {"format": "nyangtorch-model", "version": version, "kind": "model", "payload": b""}
+    (tmp_path / "odd.pickle").write_bytes(pickle.dumps(envelope))
+    with pytest.raises(ModelFileError, match=r"odd.pickle has format version .*not a positive"):
+        nyang_load_model(tmp_path / "odd.pickle")
+
+
+def test_a_flipped_bit_in_the_weights_is_a_damaged_file(tmp_path):
+    layer = nn.Linear(3, 2)
+    nyang_save_model(layer, tmp_path / "m.pickle")
+    data = bytearray((tmp_path / "m.pickle").read_bytes())
+    data[data.find(layer.weight.data.tobytes()) + 5] ^= 0x01
+    (tmp_path / "m.pickle").write_bytes(data)
+    with pytest.raises(ModelFileError, match=r"m.pickle is damaged: .* SHA-256"):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_class_missing_here_names_the_version_that_wrote_the_file(tmp_path, monkeypatch):
+    nyang_save_model(nn.NyangFlow(nn.ReLU()), tmp_path / "m.pickle")
+    monkeypatch.delattr(nn.activation, "ReLU")  # as if a later nyangtorch had renamed it
+    with pytest.raises(
+        ModelFileError, match=r"cannot be rebuilt by nyangtorch .* written by nyangtorch 0\.1\.0"
+    ):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_files_of_format_1_load_only_when_trusted(tmp_path):
+    envelope = {"format": "nyangtorch-model", "version": 1, "kind": "model"}
+    envelope["payload"] = nn.Linear(3, 2)  # NumPy's own array pickles inside
+    (tmp_path / "old.pickle").write_bytes(pickle.dumps(envelope, protocol=5))
+    with pytest.raises(UnsafeModelFile, match=r"older nyangtorch.*trusted=True\) and save it"):
+        nyang_load_model(tmp_path / "old.pickle")
+    assert isinstance(nyang_load_model(tmp_path / "old.pickle", trusted=True), nn.Linear)
