@@ -29,6 +29,7 @@ from ..nn.module import NyangModel
 from ..version import __version__
 from . import pickle_safe
 from .atomic import atomic_write
+from .compat import missing_attributes
 from .errors import ModelFileError, UnsafeModelFile
 
 FORMAT = "nyangtorch-model"
@@ -138,5 +139,23 @@ def nyang_load_model(path: str | Path, trusted: bool = False) -> NyangModel:
     """Load a model saved by :func:`nyang_save_model`. Safe by default: only nyangtorch's model
     classes, NumPy arrays and plain containers are admitted. ``trusted=True`` allows any class
     (e.g. your own NyangModel subclass) — and with it any code the file names: only for files
-    you trust."""
-    return _load(Path(path), trusted, "model")[0]
+    you trust.
+
+    A layer that lacks an attribute its class now sets up (a file from a version of
+    nyangtorch before that attribute existed) is refused here, naming the version that wrote
+    the file, rather than failing later in the forward pass (see :mod:`.compat`)."""
+    path = Path(path)
+    model, writer = _load(path, trusted, "model")
+    try:
+        problems = missing_attributes(model)
+    except RecursionError:  # a crafted file can nest layers deeper than any walk of them goes
+        raise ModelFileError(f"{path} nests its layers too deeply to be a model") from None
+    if problems:
+        raise ModelFileError(
+            f"{path} was written by nyangtorch {writer} (this is {__version__}), and its "
+            "layers lack attributes that their classes here set up:\n  "
+            + "\n  ".join(problems)
+            + f"\nLoad it with nyangtorch {writer}, or rebuild the model here and move the "
+            "weights with save_weights / load_weights."
+        )
+    return model

@@ -134,3 +134,13 @@ def test_loading_runs_no_constructor(tmp_path, monkeypatch):
     assert repr(loaded) == repr(model)
     for (name, p), q in zip(model.named_parameters(), loaded.parameters()):
         np.testing.assert_array_equal(q.data, p.data, err_msg=name)
+
+
+def test_layers_nested_beyond_any_walk_are_refused(tmp_path):
+    # NyangFlow(NyangFlow(… NyangFlow(ReLU()) …)), 5000 deep: too deep for the pickler to write,
+    # but the unpickler builds it without recursion, so a crafted file can hold it.
+    flow = b"cnyangtorch.nn.container\nNyangFlow\n)\x81}(X\x06\x00\x00\x00layers]"
+    relu = b"cnyangtorch.nn.activation\nReLU\n)\x81}b"
+    write_model_file(tmp_path / "deep.pickle", PROTO + flow * 5000 + relu + b"aub" * 5000 + b".")
+    with pytest.raises(ModelFileError, match="deep.pickle nests its layers too deeply"):
+        nyang_load_model(tmp_path / "deep.pickle")

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from model_file_helpers import trained_bn_cnn
 
-from nyangtorch import nn
+import nyangtorch
+from nyangtorch import models, nn
 from nyangtorch.utils import (
     ModelFileError,
     UnsafeModelFile,
     nyang_load_model,
     nyang_save_model,
+    serialization,
 )
 from nyangtorch.utils.serialization import load_object, save_object
 
@@ -173,6 +175,22 @@ def test_a_flipped_bit_in_the_weights_is_a_damaged_file(tmp_path):
     data[data.find(layer.weight.data.tobytes()) + 5] ^= 0x01
     (tmp_path / "m.pickle").write_bytes(data)
     with pytest.raises(ModelFileError, match=r"m.pickle is damaged: .* SHA-256"):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_layer_missing_an_attribute_names_the_version_that_wrote_it(tmp_path, monkeypatch):
+    model = models.reference_cnn()
+    linear = next(m for m in model.modules() if isinstance(m, nn.Linear))
+    del linear.out_features  # as if pickled by a nyangtorch whose Linear did not have it yet
+    monkeypatch.setattr(serialization, "__version__", "0.0.9")
+    nyang_save_model(model, tmp_path / "m.pickle")
+    monkeypatch.undo()
+    here = nyangtorch.__version__.replace(".", r"\.")
+    with pytest.raises(
+        ModelFileError,
+        match=rf"(?s)m.pickle was written by nyangtorch 0\.0\.9 \(this is {here}\)"
+        r".*Linear \(layer \d+\): out_features",
+    ):
         nyang_load_model(tmp_path / "m.pickle")
 
 
