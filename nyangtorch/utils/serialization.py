@@ -1,131 +1,131 @@
-"""Model files: pickle written atomically and read back safely, plus plain weight files.
+"""Model files: the whole model pickled (as PyTorch users expect from ``torch.save``), written
+atomically and read back safely.
 
-``nyang_save_model`` pickles the whole model (as PyTorch users expect from ``torch.save``),
-inside an envelope with a format version. ``nyang_load_model`` reads it with a restricted
-unpickler that admits only nyangtorch's model classes, NumPy arrays and dtypes and plain
-Python containers: a file that asks for anything else (``os.system``, ``subprocess.Popen``,
-``builtins.eval``, …) is refused before any of it runs. ``trusted=True`` turns that check off
-— use it only for files you made yourself (for example a model class of your own).
+A file is a small pickled *envelope* ``{format, version, nyangtorch, kind, sha256, payload}``:
+``kind`` says what it holds (a ``"model"``, or a training ``"checkpoint"``), ``nyangtorch``
+which version wrote it, and ``payload`` is the object itself, pickled on its own by
+:mod:`.pickle_safe` (arrays as plain bytes), with its SHA-256 in ``sha256``. Loading checks
+the envelope and the checksum *before* rebuilding anything of the payload, so a foreign,
+damaged or wrong-kind file is refused by name, and a flipped bit in the weights is reported
+instead of silently loaded. The payload is then read under :mod:`.pickle_safe`'s rules: only
+nyangtorch's model classes, arrays and plain containers, bounded by the file's size; a file
+that names anything else (``os.system``, …) is refused before any of it runs.
+``trusted=True`` lifts that check — only for files you made yourself (for example with a
+model class of your own).
 
-``save_weights`` / ``load_weights`` store just the state dict, as ``.safetensors`` (the
-Hugging Face format, written here with no extra dependency) or ``.npz``, for interchange.
+Format versions: 1 pickled the payload inline with NumPy's own array pickles and no
+checksum; such a file loads only with ``trusted=True`` (NumPy's pickles cannot be read
+safely), unless it holds no arrays. 2 is the format described here.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
+import hashlib
 import pickle
-import tempfile
+import reprlib
 from pathlib import Path
 
-import numpy as np
-
-from ..data.preprocessing import Preprocessing
-from ..nn.module import NyangModel, Parameter
-from ..optim.optimizer import Optimizer
-from ..optim.scheduler import Scheduler
+from ..nn.module import NyangModel
 from ..version import __version__
+from . import pickle_safe
+from .atomic import atomic_write
+from .compat import missing_attributes
+from .errors import ModelFileError, UnsafeModelFile
 
 FORMAT = "nyangtorch-model"
-FORMAT_VERSION = 1
-
-SAFE_GLOBALS = {
-    ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"), ("builtins", "slice"),
-    ("builtins", "bytearray"), ("collections", "OrderedDict"),
-    ("numpy", "dtype"), ("numpy", "ndarray"),
-    ("numpy._core.multiarray", "scalar"), ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
-}  # fmt: skip
-SAFE_BASES = (NyangModel, Parameter, Optimizer, Scheduler, Preprocessing)
-
-
-class UnsafeModelFile(pickle.UnpicklingError):
-    """A model file asked for something outside the allow-list; nothing of it was run."""
-
-
-class ModelFileError(ValueError):
-    """A file that is not a readable nyangtorch model (empty, truncated, foreign)."""
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    def __init__(self, file, path) -> None:
-        super().__init__(file)
-        self.path = path
-
-    def find_class(self, module: str, name: str):
-        if (module, name) in SAFE_GLOBALS or (module == "numpy.dtypes" and name.endswith("DType")):
-            return super().find_class(module, name)
-        if module == "nyangtorch" or module.startswith("nyangtorch."):
-            obj = super().find_class(module, name)
-            if isinstance(obj, type) and issubclass(obj, SAFE_BASES):
-                return obj
-        raise UnsafeModelFile(
-            f"{self.path}: refused to load {module}.{name} — the file asks for something that is "
-            "not a nyangtorch model class, a NumPy array or a plain container, and nothing of it "
-            "was run. If you made this file yourself (e.g. with your own model class), load it "
-            "with nyang_load_model(path, trusted=True)."
-        )
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it
-    over ``path``: a crash at any moment leaves either the old file or the new one, whole."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+FORMAT_VERSION = 2
+PAYLOAD_TYPES = {"model": NyangModel, "checkpoint": dict}  # what each kind of file holds
 
 
 def save_object(obj, path: str | Path, kind: str = "model") -> None:
-    """Pickle ``obj`` atomically inside the versioned envelope (models and checkpoints)."""
+    """Pickle ``obj`` atomically inside the versioned, checksummed envelope."""
+    payload = pickle_safe.dumps(obj)
     envelope = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "nyangtorch": __version__,
         "kind": kind,
-        "payload": obj,
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "payload": payload,
     }
-    atomic_write(path, pickle.dumps(envelope, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write(path, pickle.dumps(envelope, protocol=pickle_safe.PROTOCOL))
 
 
 def load_object(path: str | Path, trusted: bool = False, kind: str = "model"):
     """Read a file written by :func:`save_object`; see the module docstring for ``trusted``."""
-    path = Path(path)
+    return _load(Path(path), trusted, kind)[0]
+
+
+def _load(path: Path, trusted: bool, kind: str) -> tuple[object, str]:
+    """The payload of the ``kind`` file at ``path``, and the nyangtorch version that wrote it."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"model file {path} does not exist") from None
     if not data:
         raise ModelFileError(f"{path} is empty: not a nyangtorch {kind} file")
+    envelope = _unpickle(
+        data, path, trusted, f"is not a readable nyangtorch {kind} file (truncated or foreign)"
+    )
+    version, writer = _check_envelope(envelope, path, kind)
+    if version == 1:
+        payload = envelope["payload"]
+    else:
+        payload = _verified_payload(envelope, path)
+        built_by = f"by nyangtorch {__version__} (the file was written by nyangtorch {writer})"
+        payload = _unpickle(
+            payload, path, trusted, f"holds a {kind} that cannot be rebuilt {built_by}"
+        )
+    expected = PAYLOAD_TYPES.get(kind, object)
+    if not isinstance(payload, expected):
+        raise ModelFileError(
+            f"{path} is not a {kind} file: it holds a {type(payload).__name__} where a {kind} "
+            f"(a {expected.__name__}) was expected"
+        )
+    return payload, writer
+
+
+def _unpickle(data: bytes, path: Path, trusted: bool, problem: str):
     try:
-        envelope = pickle.loads(data) if trusted else _SafeUnpickler(io.BytesIO(data), path).load()
+        return pickle_safe.loads(data, path, trusted)
     except UnsafeModelFile:
         raise
-    except Exception as error:  # truncated or foreign bytes: say which file, not pickle's internals
-        raise ModelFileError(
-            f"{path} is not a readable nyangtorch {kind} file (truncated or foreign): {error}"
-        ) from None
+    except Exception as error:  # damaged or foreign bytes: say which file, not pickle's internals
+        raise ModelFileError(f"{path} {problem}: {error}") from None
+
+
+def _check_envelope(envelope, path: Path, kind: str) -> tuple[int, str]:
+    """The envelope's format version and writer, once it is known to hold a ``kind``."""
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
         raise ModelFileError(f"{path} is a pickle, but not a nyangtorch {kind} file")
-    if envelope.get("version", 0) > FORMAT_VERSION:
+    version = envelope.get("version")
+    if type(version) is not int or version < 1:
         raise ModelFileError(
-            f"{path} has format version {envelope['version']}; "
-            f"this nyangtorch reads up to {FORMAT_VERSION}"
+            f"{path} has format version {reprlib.repr(version)}, not a positive integer: not "
+            f"a nyangtorch {kind} file as nyangtorch writes them (damaged, or from another program)"
+        )
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} has format version {version}; this nyangtorch reads up to {FORMAT_VERSION}"
         )
     if envelope.get("kind") != kind:
-        raise ModelFileError(f"{path} holds a {envelope.get('kind')}, not a {kind}")
-    return envelope["payload"]
+        raise ModelFileError(f"{path} holds a {reprlib.repr(envelope.get('kind'))}, not a {kind}")
+    writer = envelope.get("nyangtorch")
+    return version, writer if isinstance(writer, str) and len(writer) < 40 else "(unknown)"
+
+
+def _verified_payload(envelope: dict, path: Path) -> bytes:
+    payload, recorded = envelope.get("payload"), envelope.get("sha256")
+    if not isinstance(payload, bytes) or not isinstance(recorded, str):
+        raise ModelFileError(f"{path} is damaged: its envelope lacks the payload or checksum")
+    actual = hashlib.sha256(payload).hexdigest()
+    if actual != recorded:
+        raise ModelFileError(
+            f"{path} is damaged: its contents no longer match the SHA-256 checksum written "
+            f"with them ({actual[:12]}… instead of {recorded[:12]}…); it was altered or "
+            "corrupted after saving — use another copy, or save it again"
+        )
+    return payload
 
 
 def nyang_save_model(model: NyangModel, path: str | Path) -> None:
@@ -139,93 +139,23 @@ def nyang_load_model(path: str | Path, trusted: bool = False) -> NyangModel:
     """Load a model saved by :func:`nyang_save_model`. Safe by default: only nyangtorch's model
     classes, NumPy arrays and plain containers are admitted. ``trusted=True`` allows any class
     (e.g. your own NyangModel subclass) — and with it any code the file names: only for files
-    you trust."""
-    return load_object(path, trusted, "model")
+    you trust.
 
-
-# -- plain weight files --------------------------------------------------------------------
-SAFETENSORS_DTYPES = {
-    "F64": np.float64,
-    "F32": np.float32,
-    "F16": np.float16,
-    "I64": np.int64,
-    "I32": np.int32,
-}
-
-
-def _write_safetensors(state: dict[str, np.ndarray]) -> bytes:
-    """safetensors layout: 8-byte little-endian header size, JSON header, raw little-endian data."""
-    names = {np.dtype(v).name: k for k, v in SAFETENSORS_DTYPES.items()}
-    header, chunks, offset = {}, [], 0
-    for key, value in state.items():
-        array = np.ascontiguousarray(value)
-        if array.dtype.name not in names:
-            raise ValueError(
-                f"save_weights: {key} has dtype {array.dtype}, not storable in safetensors"
-            )
-        raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[key] = {
-            "dtype": names[array.dtype.name],
-            "shape": list(array.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        chunks.append(raw)
-        offset += len(raw)
-    blob = json.dumps(header).encode()
-    blob += b" " * (-len(blob) % 8)  # the format pads the header to 8 bytes
-    return len(blob).to_bytes(8, "little") + blob + b"".join(chunks)
-
-
-def _read_safetensors(data: bytes, path) -> dict[str, np.ndarray]:
+    A layer that lacks an attribute its class now sets up (a file from a version of
+    nyangtorch before that attribute existed) is refused here, naming the version that wrote
+    the file, rather than failing later in the forward pass (see :mod:`.compat`)."""
+    path = Path(path)
+    model, writer = _load(path, trusted, "model")
     try:
-        size = int.from_bytes(data[:8], "little")
-        header = json.loads(data[8 : 8 + size])
-        body = memoryview(data)[8 + size :]
-        state = {}
-        for key, info in header.items():
-            if key == "__metadata__":
-                continue
-            start, end = info["data_offsets"]
-            dtype = np.dtype(SAFETENSORS_DTYPES[info["dtype"]]).newbyteorder("<")
-            if end > len(body) or start > end:
-                raise ValueError(f"tensor {key} runs past the end of the file")
-            state[key] = (
-                np.frombuffer(body[start:end], dtype=dtype)
-                .reshape(info["shape"])
-                .astype(dtype.newbyteorder("="))
-            )
-        return state
-    except (ValueError, KeyError, TypeError) as error:
-        raise ModelFileError(f"{path} is not a readable safetensors file: {error}") from None
-
-
-def save_weights(model: NyangModel, path: str | Path) -> None:
-    """Write ``model.state_dict()`` to ``.safetensors`` or ``.npz`` (by the suffix), atomically."""
-    path = Path(path)
-    state = model.state_dict()
-    if path.suffix == ".safetensors":
-        atomic_write(path, _write_safetensors(state))
-    elif path.suffix == ".npz":
-        buffer = io.BytesIO()
-        np.savez(buffer, **state)
-        atomic_write(path, buffer.getvalue())
-    else:
-        raise ValueError(f"save_weights: use a .safetensors or .npz file name, got {path.name}")
-
-
-def load_weights(model: NyangModel, path: str | Path) -> NyangModel:
-    """Read weights written by :func:`save_weights` into ``model`` (names and shapes must match)."""
-    path = Path(path)
-    data = path.read_bytes()
-    if path.suffix == ".safetensors":
-        state = _read_safetensors(data, path)
-    elif path.suffix == ".npz":
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-                state = {k: archive[k] for k in archive.files}
-        except (ValueError, OSError) as error:
-            raise ModelFileError(f"{path} is not a readable .npz weight file: {error}") from None
-    else:
-        raise ValueError(f"load_weights: use a .safetensors or .npz file, got {path.name}")
-    model.load_state_dict(state)
+        problems = missing_attributes(model)
+    except RecursionError:  # a crafted file can nest layers deeper than any walk of them goes
+        raise ModelFileError(f"{path} nests its layers too deeply to be a model") from None
+    if problems:
+        raise ModelFileError(
+            f"{path} was written by nyangtorch {writer} (this is {__version__}), and its "
+            "layers lack attributes that their classes here set up:\n  "
+            + "\n  ".join(problems)
+            + f"\nLoad it with nyangtorch {writer}, or rebuild the model here and move the "
+            "weights with save_weights / load_weights."
+        )
     return model

@@ -1,30 +1,23 @@
-"""Model files: round trip, atomic writes, the hostile pickle, truncated and foreign files."""
+"""Model files: round trip, the hostile pickle, truncated, foreign, damaged and wrong-kind
+files, and files from other versions (hostile sizes: test_model_file_bounds.py)."""
 
 import os
 import pickle
 
 import numpy as np
 import pytest
+from model_file_helpers import trained_bn_cnn
 
 import nyangtorch
 from nyangtorch import models, nn
 from nyangtorch.utils import (
     ModelFileError,
     UnsafeModelFile,
-    load_weights,
     nyang_load_model,
     nyang_save_model,
-    save_weights,
     serialization,
 )
-
-
-def trained_bn_cnn():
-    nyangtorch.manual_seed(0)
-    model = models.reference_cnn_bn(dropout=0.2)
-    x = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
-    model.backward(model(x))  # fills caches and grads: neither belongs in the file
-    return model, x
+from nyangtorch.utils.serialization import load_object, save_object
 
 
 def test_round_trip_returns_the_model_with_equal_outputs(tmp_path):
@@ -123,51 +116,97 @@ def test_newer_format_version_is_refused(tmp_path):
         nyang_load_model(tmp_path / "new.pickle")
 
 
-def test_a_crash_mid_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
-    path = tmp_path / "m.pickle"
-    nyang_save_model(nn.Linear(2, 2), path)
-    before = path.read_bytes()
-
-    def exploding_fsync(fd):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(serialization.os, "fsync", exploding_fsync)
-    with pytest.raises(OSError, match="disk full"):
-        nyang_save_model(models.reference_cnn(), path)
-    assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["m.pickle"]  # no temporary left behind
-
-
-@pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
-def test_weights_round_trip(tmp_path, suffix):
-    model, x = trained_bn_cnn()
-    save_weights(model, tmp_path / f"w{suffix}")
-    nyangtorch.manual_seed(99)
-    other = load_weights(models.reference_cnn_bn(dropout=0.2), tmp_path / f"w{suffix}")
-    for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(other.state_dict()[k], v)
-
-
-def test_safetensors_layout_is_the_standard_one(tmp_path):
+def test_numpy_values_round_trip_and_shared_arrays_stay_shared(tmp_path):
     layer = nn.Linear(3, 2)
-    save_weights(layer, tmp_path / "w.safetensors")
-    data = (tmp_path / "w.safetensors").read_bytes()
-    size = int.from_bytes(data[:8], "little")
-    import json
+    layer.alias = layer.weight.data  # one array with two owners
+    layer.extras = {
+        "scale": np.float32(0.5),
+        "dtype": np.dtype("float16"),
+        "names": np.array(["cat", "dog"]),
+        "day": np.datetime64("2024-01-01"),
+        "view": np.arange(6).reshape(2, 3).T,  # not contiguous
+        "empty": np.zeros((0, 4), np.float64),
+    }
+    nyang_save_model(layer, tmp_path / "m.pickle")
+    loaded = nyang_load_model(tmp_path / "m.pickle")
+    assert loaded.alias is loaded.weight.data and loaded.weight.data.flags.writeable
+    for key, value in layer.extras.items():
+        got = loaded.extras[key]
+        assert type(got) is type(value) and np.array_equal(got, value), key
+    assert loaded.extras["dtype"] == np.float16
 
-    header = json.loads(data[8 : 8 + size])
-    assert header["weight"] == {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}
-    np.testing.assert_array_equal(
-        np.frombuffer(data[8 + size : 8 + size + 24], "<f4").reshape(2, 3), layer.weight.data
-    )
+
+def test_arrays_of_python_objects_are_not_saved(tmp_path):
+    layer = nn.Linear(3, 2)
+    layer.labels = np.array([{"cat": 0}], dtype=object)
+    with pytest.raises(TypeError, match="cannot save a NumPy value in a model file: dtype object"):
+        nyang_save_model(layer, tmp_path / "m.pickle")
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_weights_errors(tmp_path):
-    with pytest.raises(ValueError, match="use a .safetensors or .npz"):
-        save_weights(nn.Linear(2, 2), tmp_path / "w.bin")
-    save_weights(nn.Linear(2, 2), tmp_path / "w.npz")
-    with pytest.raises(ValueError, match="shape of weight"):
-        load_weights(nn.Linear(3, 2), tmp_path / "w.npz")
-    (tmp_path / "bad.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
-    with pytest.raises(ModelFileError, match="bad.safetensors"):
-        load_weights(nn.Linear(2, 2), tmp_path / "bad.safetensors")
+@pytest.mark.parametrize("payload", [{"weights": [1, 2]}, [nn.Linear(2, 2)]], ids=["dict", "list"])
+def test_a_file_that_holds_no_model_is_not_a_model(tmp_path, payload):
+    save_object(payload, tmp_path / "m.pickle", kind="model")
+    kind = type(payload).__name__
+    with pytest.raises(ModelFileError, match=f"m.pickle is not a model file: it holds a {kind}"):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_checkpoint_that_holds_no_dict_is_not_a_checkpoint(tmp_path):
+    save_object([1, 2], tmp_path / "last.pickle", kind="checkpoint")
+    with pytest.raises(
+        ModelFileError, match="last.pickle is not a checkpoint file: it holds a list"
+    ):
+        load_object(tmp_path / "last.pickle", kind="checkpoint")
+
+
+@pytest.mark.parametrize("version", ["2", 1.5, None, 0])
+def test_a_format_version_that_is_no_positive_integer_names_the_file(tmp_path, version):
+    envelope = {"format": "nyangtorch-model", "version": version, "kind": "model", "payload": b""}
+    (tmp_path / "odd.pickle").write_bytes(pickle.dumps(envelope))
+    with pytest.raises(ModelFileError, match=r"odd.pickle has format version .*not a positive"):
+        nyang_load_model(tmp_path / "odd.pickle")
+
+
+def test_a_flipped_bit_in_the_weights_is_a_damaged_file(tmp_path):
+    layer = nn.Linear(3, 2)
+    nyang_save_model(layer, tmp_path / "m.pickle")
+    data = bytearray((tmp_path / "m.pickle").read_bytes())
+    data[data.find(layer.weight.data.tobytes()) + 5] ^= 0x01
+    (tmp_path / "m.pickle").write_bytes(data)
+    with pytest.raises(ModelFileError, match=r"m.pickle is damaged: .* SHA-256"):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_layer_missing_an_attribute_names_the_version_that_wrote_it(tmp_path, monkeypatch):
+    model = models.reference_cnn()
+    linear = next(m for m in model.modules() if isinstance(m, nn.Linear))
+    del linear.out_features  # as if pickled by a nyangtorch whose Linear did not have it yet
+    monkeypatch.setattr(serialization, "__version__", "0.0.9")
+    nyang_save_model(model, tmp_path / "m.pickle")
+    monkeypatch.undo()
+    here = nyangtorch.__version__.replace(".", r"\.")
+    with pytest.raises(
+        ModelFileError,
+        match=rf"(?s)m.pickle was written by nyangtorch 0\.0\.9 \(this is {here}\)"
+        r".*Linear \(layer \d+\): out_features",
+    ):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_a_class_missing_here_names_the_version_that_wrote_the_file(tmp_path, monkeypatch):
+    nyang_save_model(nn.NyangFlow(nn.ReLU()), tmp_path / "m.pickle")
+    monkeypatch.delattr(nn.activation, "ReLU")  # as if a later nyangtorch had renamed it
+    with pytest.raises(
+        ModelFileError, match=r"cannot be rebuilt by nyangtorch .* written by nyangtorch 0\.1\.0"
+    ):
+        nyang_load_model(tmp_path / "m.pickle")
+
+
+def test_files_of_format_1_load_only_when_trusted(tmp_path):
+    envelope = {"format": "nyangtorch-model", "version": 1, "kind": "model"}
+    envelope["payload"] = nn.Linear(3, 2)  # NumPy's own array pickles inside
+    (tmp_path / "old.pickle").write_bytes(pickle.dumps(envelope, protocol=5))
+    with pytest.raises(UnsafeModelFile, match=r"older nyangtorch.*trusted=True\) and save it"):
+        nyang_load_model(tmp_path / "old.pickle")
+    assert isinstance(nyang_load_model(tmp_path / "old.pickle", trusted=True), nn.Linear)
