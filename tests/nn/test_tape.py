@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from example_loader import load_example
 from torch_helpers import compare_layer, to_torch
 
 import nyangtorch
@@ -148,29 +149,9 @@ class TorchReuse(torch.nn.Module):
         return self.gate(self.gate(self.stack(self.stack(x))))
 
 
-class Net(nn.Module):
-    """PyTorch's MNIST example (examples/mnist/main.py), ported line by line."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
-        self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
-        self.relu = nn.ReLU()
-        self.max_pool2d = nn.MaxPool2d(2)
-        self.flatten = nn.Flatten()
-        self.log_softmax = nn.LogSoftmax(axis=1)
-
-    def forward(self, x):
-        x = self.relu(self.conv1(x))
-        x = self.relu(self.conv2(x))
-        x = self.dropout1(self.max_pool2d(x))
-        x = self.relu(self.fc1(self.flatten(x)))
-        x = self.fc2(self.dropout2(x))
-        return self.log_softmax(x)
+# PyTorch's MNIST example (examples/mnist/main.py) as ported in examples/: the example itself
+# is what is checked against torch.
+Net = load_example("port_pytorch_mnist").Net
 
 
 class TorchNet(torch.nn.Module):
