@@ -6,7 +6,7 @@ The five parts of the workflow: ``nyangtorch.data`` (datasets, loaders, augmenta
 ``nyang_inference`` and ``nyang_predict`` (evaluation).
 """
 
-from . import data, eval, metrics, models, nn, optim
+from . import data, distributed, eval, metrics, models, nn, optim
 from ._allocator import tune_allocator
 from .data import NyangDataloader, Preprocessing, nyang_images_grid, nyangnyang_dataset_ready
 from .eval import nyang_inference, nyang_predict
@@ -28,6 +28,7 @@ __all__ = [
     "Preprocessing",
     "__version__",
     "data",
+    "distributed",
     "eval",
     "load_model",
     "load_weights",

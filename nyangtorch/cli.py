@@ -22,6 +22,7 @@ EXAMPLES = """examples:
   nyangtorch train fashion-mnist --epochs 15 --out runs/fmnist
   nyangtorch train fashion-mnist --model cnn-bn-same --augment --epochs 30 --scheduler step
   nyangtorch train path/to/images --image-size 32 --epochs 20   (one sub-folder per class)
+  mpirun -n 2 nyangtorch train fashion-mnist --out runs/fmnist   (data parallel, 2 processes)
   nyangtorch evaluate runs/fmnist/best.pickle --data fashion-mnist
   nyangtorch predict runs/fmnist/best.pickle shirt.png boot.png --top-k 3
 """
@@ -99,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--dropout", type=float, default=0.0, help="dropout before the classifier (cnn-bn, mlp)"
+    )
+    train.add_argument(
+        "--sync-bn",
+        action="store_true",
+        help="under mpirun: BatchNorm statistics over every rank's samples (SyncBatchNorm)",
     )
     train.add_argument(
         "--label-smoothing", type=float, default=0.0, help="cross-entropy label smoothing"
@@ -225,11 +231,16 @@ def make_scheduler(name: str, optimizer, epochs: int, batches: int):
 
 def cmd_train(args) -> int:
     import nyangtorch
-    from nyangtorch import nn
+    from nyangtorch import distributed, nn
     from nyangtorch.train import plot_confusion
 
+    # Under mpirun every rank runs this command on its share of the data (--batch-size per
+    # rank); rank 0 alone prints, writes the files and tests the best model at the end.
+    rank, world = distributed.init()
+    main = rank == 0
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
     nyangtorch.manual_seed(args.seed)
     started = time.perf_counter()
     train, valid, test, preprocessing = nyangtorch.nyangnyang_dataset_ready(
@@ -239,19 +250,25 @@ def cmd_train(args) -> int:
         image_size=args.image_size,
         augment=args.augment,
         num_workers=args.workers,
+        shard=(rank, world),
     )
     names = preprocessing.classes
     model = fitted_model(
         args.model, preprocessing.channels, len(names), preprocessing.image_size[0], args.dropout
     )
     model.preprocessing = preprocessing  # saved with the model: `predict` applies it
+    if args.sync_bn:
+        nn.convert_sync_batchnorm(model)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     scheduler, interval = make_scheduler(args.scheduler, optimizer, args.epochs, len(train))
-    print(
-        f"{args.model} ({model.num_parameters():,} parameters) on {args.data}: "
-        f"{len(train.dataset)} train, "
-        f"{len(valid.dataset)} valid, {len(test.dataset)} test images, {len(names)} classes"
-    )
+    if main:
+        ranks = f" on {world} ranks (global batch {args.batch_size * world})" if world > 1 else ""
+        print(
+            f"{args.model} ({model.num_parameters():,} parameters) on {args.data}: "
+            f"{len(train.dataset)} train, "
+            f"{len(valid.dataset)} valid, {len(test.dataset)} test images, {len(names)} classes"
+            f"{ranks}"
+        )
     history = nyangtorch.nyang_train(
         model,
         optimizer,
@@ -269,6 +286,8 @@ def cmd_train(args) -> int:
     )
     if history.stop_reason == "interrupted":  # nyang_train said what was saved
         return 130
+    if not main:
+        return 0
     nyangtorch.plot_history(history, out / "curves.png")
     result = nyangtorch.nyang_inference(out / "best.pickle", test, progress=not args.no_progress)
     plot_confusion(
@@ -395,6 +414,7 @@ def cmd_compare(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from ._allocator import tune_allocator
+    from .distributed import abort, world_size
 
     args = build_parser().parse_args(argv)
     tune_allocator()  # the command owns its process: reuse freed heap (see _allocator)
@@ -409,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     # User errors (bad data, flags, refused or damaged files, a diverged run): one line, no
     # traceback. UnpicklingError covers a model file refused by the safe loader.
     except (ValueError, OSError, ImportError, pickle.UnpicklingError, FloatingPointError) as error:
-        print(f"nyangtorch {args.command}: error: {error}", file=sys.stderr)
+        message = f"nyangtorch {args.command}: error: {error}"
+        if world_size() > 1:  # a rank that returns would leave the others waiting for ever
+            abort(message, code=2)
+        print(message, file=sys.stderr)
         return 2
 
 

@@ -10,6 +10,7 @@ __all__ = [
     "as_labels",
     "compute_metrics",
     "confusion_matrix",
+    "confusion_pairs",
     "f1_score",
     "precision",
     "recall",
@@ -54,6 +55,18 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
         else int(max(t.max(initial=-1), p.max(initial=-1))) + 1
     )
     return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
+
+
+def confusion_pairs(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(y_true, y_pred)`` pairs a confusion matrix counts, ``M[i, j]`` times ``(i, j)``.
+
+    Every metric here depends on the pairs only through these counts, so metrics of the pairs
+    equal those of the labels the matrix was made from (and a sum of matrices, e.g. over the
+    shards of a data set, gives the metrics of the whole)."""
+    k = len(confusion)
+    true, pred = np.divmod(np.arange(k * k), k)
+    counts = np.ravel(confusion)
+    return np.repeat(true, counts), np.repeat(pred, counts)
 
 
 def _per_class(t, p, labels):

@@ -11,7 +11,7 @@ PACKAGE = Path(nyangtorch.__file__).parent
 
 # Lowest first; a part may import only parts of a lower layer (or modules of its own part).
 LAYERS = [
-    {"random", "version", "_allocator", "_plotting", "metrics"},
+    {"random", "version", "_allocator", "_plotting", "metrics", "distributed"},
     {"data", "nn"},
     {"optim", "models", "testing"},
     {"utils"},

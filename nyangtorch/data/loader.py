@@ -29,9 +29,12 @@ def to_nchw(images: np.ndarray) -> np.ndarray:
     return x.transpose(0, 3, 1, 2)
 
 
-def batch_seed(seed: int, epoch: int, batch: int) -> int:
-    """One independent, reproducible seed per (loader seed, epoch, batch)."""
-    return int(np.random.SeedSequence([seed, epoch, batch]).generate_state(1)[0])
+def batch_seed(seed: int, epoch: int, batch: int, rank: int = 0) -> int:
+    """One independent, reproducible seed per (loader seed, epoch, batch, rank). Rank 0, and so
+    every single-process run, keeps the seeds it always had; the other ranks' pieces of a
+    global batch add their rank, so no two pieces are augmented alike."""
+    key = [seed, epoch, batch] + ([rank] if rank else [])
+    return int(np.random.SeedSequence(key).generate_state(1)[0])
 
 
 def load_batch(
@@ -119,6 +122,15 @@ class NyangDataloader:
     ``(seed, epoch)``. Random augmentation is reseeded per batch from ``(seed, epoch, batch)``,
     so ``num_workers > 0`` (batches loaded in worker processes, in order) yields exactly the same
     batches as ``num_workers = 0``. Workers stop when iteration ends, breaks or fails.
+
+    ``shard=(rank, world)`` gives one rank of a data-parallel run its share (see
+    :mod:`nyangtorch.distributed`): the global batches are exactly the batches of one process
+    with batch size ``batch_size · world`` (same seed, same order), and rank ``r`` takes the
+    ``r``-th of ``world`` pieces of each — ``batch_size`` samples, or near-equal pieces of a
+    last, smaller batch (one too small to give every rank a sample joins the batch before it).
+    So the shards are disjoint and cover the data set every epoch, and every rank runs
+    ``len(loader)`` steps: an uneven count would leave ranks waiting in an Allreduce. All ranks
+    must share ``seed`` to shuffle alike; each rank reseeds augmentation with its rank too.
     """
 
     def __init__(
@@ -130,6 +142,7 @@ class NyangDataloader:
         seed: int | None = None,
         num_workers: int = 0,
         one_hot: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(
@@ -146,6 +159,22 @@ class NyangDataloader:
             )
         if len(dataset) == 0:
             raise ValueError("NyangDataloader: the dataset is empty")
+        rank, world = shard if shard is not None else (0, 1)
+        integers = all(isinstance(v, (int, np.integer)) for v in (rank, world))
+        if not (integers and 0 <= rank < world):
+            raise ValueError(
+                f"NyangDataloader: shard must be (rank, world) with 0 <= rank < world, got {shard}"
+            )
+        if len(dataset) < world:
+            raise ValueError(
+                f"NyangDataloader: {len(dataset)} samples cannot be shared among {world} ranks"
+            )
+        if world > 1 and shuffle and seed is None:
+            raise ValueError(
+                f"NyangDataloader: shard={shard} needs a seed, the same on every rank, so that "
+                "all ranks shuffle alike (e.g. seed=0)"
+            )
+        self.rank, self.world = int(rank), int(world)
         self.dataset, self.batch_size, self.shuffle = dataset, int(batch_size), shuffle
         self.drop_last, self.num_workers, self.one_hot = drop_last, num_workers, one_hot
         self.seed = int(get_rng().integers(2**31)) if seed is None else int(seed)
@@ -159,26 +188,36 @@ class NyangDataloader:
     def load_state_dict(self, state: dict) -> None:
         self.seed, self.epoch = int(state["seed"]), int(state["epoch"])
 
+    @property
+    def shard(self) -> tuple[int, int]:
+        """``(rank, world)``: this loader's share of the data; ``(0, 1)`` is all of it."""
+        return self.rank, self.world
+
     def __len__(self) -> int:
-        n, b = len(self.dataset), self.batch_size
-        return n // b if self.drop_last else -(-n // b)
+        full, rest = divmod(len(self.dataset), self.batch_size * self.world)
+        # A last, smaller global batch is a step of its own unless dropped, or too small to
+        # give every rank a sample (then it joins the batch before it).
+        return full + int(rest >= self.world and not self.drop_last)
 
     def batches(self, epoch: int) -> list[np.ndarray]:
-        """The index arrays of each batch of ``epoch``."""
-        n = len(self.dataset)
+        """The index arrays of this rank's batch in each step of ``epoch``."""
+        n, size, steps = len(self.dataset), self.batch_size * self.world, len(self)
         order = (
             np.random.default_rng([self.seed, epoch]).permutation(n)
             if self.shuffle
             else np.arange(n)
         )
-        return [
-            order[i : i + self.batch_size]
-            for i in range(0, len(self) * self.batch_size, self.batch_size)
-        ]
+        global_batches = [order[i : i + size] for i in range(0, steps * size, size)]
+        if global_batches and not self.drop_last:
+            global_batches[-1] = order[(steps - 1) * size :]  # the last one runs to the end
+        return [np.array_split(batch, self.world)[self.rank] for batch in global_batches]
 
     def __iter__(self):
         epoch, self.epoch = self.epoch, self.epoch + 1
-        jobs = [(idx, batch_seed(self.seed, epoch, b)) for b, idx in enumerate(self.batches(epoch))]
+        jobs = [
+            (indices, batch_seed(self.seed, epoch, b, self.rank))
+            for b, indices in enumerate(self.batches(epoch))
+        ]
         if self.num_workers == 0:
             for indices, seed in jobs:
                 yield load_batch(self.dataset, indices, seed, self.one_hot)
@@ -219,8 +258,9 @@ class NyangDataloader:
                 receiver.close()
 
     def __repr__(self) -> str:
+        shard = f", shard={self.shard}" if self.world > 1 else ""
         return (
             f"NyangDataloader({type(self.dataset).__name__} of {len(self.dataset)}, "
             f"batch_size={self.batch_size}, "
-            f"shuffle={self.shuffle}, batches={len(self)}, num_workers={self.num_workers})"
+            f"shuffle={self.shuffle}, batches={len(self)}, num_workers={self.num_workers}{shard})"
         )

@@ -39,6 +39,7 @@ def nyangnyang_dataset_ready(
     channels: int | None = None,
     data_root=None,
     preprocessing: Preprocessing | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[NyangDataloader, NyangDataloader, NyangDataloader, Preprocessing]:
     """Build the three datasets with their transforms and return
     ``(train_loader, valid_loader, test_loader, preprocessing)``.
@@ -55,6 +56,10 @@ def nyangnyang_dataset_ready(
     ``preprocessing``: a trained model's record, to prepare data exactly as that model was
     trained (its classes in its order, size, channels, mean and std); data whose classes
     differ is refused.
+
+    ``shard=(rank, world)`` gives train and valid to one rank of a data-parallel run
+    (:class:`NyangDataloader`'s ``shard``; ``batch_size`` is then per rank): each rank trains and
+    validates on its own share. Test stays whole, for one final evaluation on rank 0.
     """
     ratios = check_ratios(ratios)
     if preprocessing is not None:
@@ -96,7 +101,12 @@ def nyangnyang_dataset_ready(
         )
         loaders.append(
             NyangDataloader(
-                dataset, batch_size, shuffle=mode == "train", seed=seed, num_workers=num_workers
+                dataset,
+                batch_size,
+                shuffle=mode == "train",
+                seed=seed,
+                num_workers=num_workers,
+                shard=shard if mode != "test" else None,
             )
         )
     return (*loaders, preprocessing)

@@ -9,7 +9,7 @@ from .init import he_normal, xavier_uniform
 from .linear import Linear
 from .loss import BCE, CE, MSE, NLL, FocalLoss, Loss
 from .module import NyangModel, Parameter, inference_mode, is_grad_enabled, no_grad
-from .norm import BatchNorm
+from .norm import BatchNorm, convert_sync_batchnorm
 from .pool import AvgPool, GlobalAvgPool, MaxPool
 from .residual import Residual
 from .torch_names import (
@@ -59,6 +59,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "convert_sync_batchnorm",
     "he_normal",
     "inference_mode",
     "is_grad_enabled",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..distributed import allgather, allreduce_sum, world_size
 from .checks import check_channels, check_input
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import channels_first, channels_last
@@ -18,11 +19,23 @@ class BatchNorm(NyangModel):
     Backward, with per-channel sums ``dβ = Σ dy`` and ``dγ = Σ dy·x̂``:
     ``dx = γ / sqrt(σ² + ε) · (dy − (dβ + x̂·dγ) / M)`` in training, and
     ``dx = γ / sqrt(σ² + ε) · dy`` in eval (the statistics are then constants).
+
+    In data-parallel training (:mod:`nyangtorch.distributed`) plain BatchNorm normalises each
+    rank's piece of the batch with that piece's own statistics, as PyTorch's DDP does, and the
+    saved running statistics are rank 0's. ``sync=True`` makes it PyTorch's SyncBatchNorm: μ and
+    σ² are those of the global batch, M the count over all ranks (forward gathers each rank's
+    count, mean and variance), and backward sums ``dβ`` and ``dγ`` over the ranks for ``dx``,
+    so a model trains as on one process with the global batch. Outside MPI both are the same.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+    sync = False  # a class default, so model files written before ``sync`` existed still load
+
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, sync: bool = False
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.sync = sync
         self.weight = Parameter(np.ones(num_features, DEFAULT_DTYPE))
         self.bias = Parameter(np.zeros(num_features, DEFAULT_DTYPE))
         self.register_buffer("running_mean", np.zeros(num_features, DEFAULT_DTYPE))
@@ -56,6 +69,9 @@ class BatchNorm(NyangModel):
         rows = samples.reshape(-1, self.num_features)
         return np.ones(len(rows), rows.dtype) @ rows
 
+    def _synchronised(self) -> bool:
+        return self.sync and world_size() > 1
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         samples = self._samples(x)
         m = samples.size // self.num_features
@@ -67,6 +83,11 @@ class BatchNorm(NyangModel):
             mean = self._channel_sums(samples) / m
             centred = samples - self._per_value(mean, samples)
             var = self._channel_sums(centred * centred) / m
+            if self._synchronised():
+                own_mean = mean
+                m, mean, var = global_statistics(m, mean, var)
+                # x − μ for the global μ: (x − μ_r) − (μ − μ_r).
+                centred -= self._per_value(mean - own_mean, samples)
             momentum = self.momentum
             # Buffers follow the dtype of the data they are computed from.
             self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(
@@ -84,11 +105,12 @@ class BatchNorm(NyangModel):
         # touched twice, and backward keeps x − μ and 1/σ rather than a separate x̂.
         y = centred * self._per_value(self.weight.data * inv_std, samples)
         y += self._per_value(self.bias.data, samples)
-        self._cache = keep((centred, inv_std, self.training))
+        # M, the count the statistics came from, only when they are the batch's.
+        self._cache = keep((centred, inv_std, m if self.training else None))
         return self._like(y, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        centred, inv_std, batch_stats = self._saved()
+        centred, inv_std, m = self._saved()
         dy_samples = self._samples(dy)
         if dy_samples.shape != centred.shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
@@ -98,13 +120,44 @@ class BatchNorm(NyangModel):
         self.bias.accumulate(d_beta)
         scale = self.weight.data * inv_std
         dx = dy_samples * self._per_value(scale, dy_samples)
-        if batch_stats:
+        if m is not None:
+            if self._synchronised():
+                # μ and σ² came from every rank's x, so dx needs dβ and dγ of every rank's dy;
+                # the parameters' gradients above stay this rank's, averaged with all others.
+                d_beta, d_gamma = allreduce_sum(np.stack([d_beta, d_gamma]))
             # dx = γ/σ·(dy − (dβ + x̂·dγ)/M), expanded so only per-channel factors are formed:
             # γ/σ·dy − (x − μ)·(γ/σ²·dγ/M) − γ/σ·dβ/M.
-            m = dy_samples.size // self.num_features
             dx -= centred * self._per_value(scale * inv_std * d_gamma / m, dy_samples)
             dx -= self._per_value(scale * d_beta / m, dy_samples)
         return self._like(dx, dy)
 
     def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+        sync = ", sync=True" if self.sync else ""
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}{sync}"
+
+
+def global_statistics(
+    count: int, mean: np.ndarray, var: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Count, mean and biased variance per channel of every rank's values together, from each
+    rank's own ``(m_r, μ_r, σ_r²)`` (Chan et al.'s pairwise formula, as PyTorch's SyncBatchNorm):
+    ``M = Σ m_r``, ``μ = Σ m_r·μ_r / M``, ``σ² = Σ m_r·(σ_r² + (μ_r − μ)²) / M``.
+
+    Not from ``Σ x`` and ``Σ x²``: ``Σ x²/M − μ²`` cancels badly in float32 when |μ| ≫ σ.
+    Every rank combines the same gathered numbers in the same order, so all get the same bits.
+    """
+    per_rank = allgather(np.concatenate([[count], mean, var], dtype=np.float64))
+    counts, means, variances = np.split(per_rank, [1, 1 + len(mean)], axis=1)
+    total = counts.sum()
+    global_mean = (counts * means).sum(axis=0) / total
+    global_var = (counts * (variances + (means - global_mean) ** 2)).sum(axis=0) / total
+    return int(total), global_mean.astype(mean.dtype), global_var.astype(var.dtype)
+
+
+def convert_sync_batchnorm(model: NyangModel) -> NyangModel:
+    """Make every BatchNorm in ``model`` synchronise its statistics over the ranks
+    (``sync=True``, PyTorch's ``SyncBatchNorm.convert_sync_batchnorm``); returns ``model``."""
+    for module in model.modules():
+        if isinstance(module, BatchNorm):
+            module.sync = True
+    return model

@@ -12,8 +12,17 @@ import numpy as np
 
 from .. import random as nyang_random
 from .._allocator import tune_allocator
+from ..distributed import (
+    abort,
+    allreduce_gradients,
+    allreduce_sum,
+    broadcast,
+    broadcast_parameters,
+    init,
+    world_size,
+)
 from ..eval.inference import nyang_inference
-from ..metrics import as_labels, compute_metrics
+from ..metrics import as_labels, compute_metrics, confusion_pairs
 from ..nn.loss import Loss
 from ..nn.module import NyangModel
 from ..optim.clip import clip_grad_norm
@@ -40,6 +49,7 @@ def train_one_epoch(
     logger=None,
     first_step: int = 0,
     progress: bool = False,
+    distributed: bool = False,
 ) -> tuple[dict[str, float], int]:
     """One pass over ``loader`` (any iterable of ``(x, y)`` batches). Returns
     ``{"train_loss", "train_accuracy"}`` (means over the samples) and the number of optimizer
@@ -47,29 +57,48 @@ def train_one_epoch(
     → loss → backward → optional clipping of the global gradient norm to ``grad_clip`` →
     ``optimizer.step()`` → optional ``batch_scheduler.step()``. A NaN or infinite loss
     raises :class:`NonFiniteLossError` before the step that would spread it into the weights.
+
+    ``distributed`` (data parallel over MPI, one shard of the data per rank): the step's batch
+    is the global batch, every rank's piece of it. Its size, mean loss and correct count are
+    sums over the ranks, so the NaN check, the log and the returned means are the same on every
+    rank; after backward, :func:`~nyangtorch.distributed.allreduce_gradients` averages the
+    gradients, so clipping and the step see the gradient one process would on the global batch.
     """
     model.train()
+    world = world_size() if distributed else 1
     total, correct, count, step = 0.0, 0, 0, first_step
     bar = progress_bar(loader, f"epoch {epoch}", progress)
     for batch, (x, y) in enumerate(bar, start=1):
         optimizer.zero_grad()
         logits = model(x)
         loss = loss_fn(logits, y)
+        samples, hits = len(x), int(np.sum(logits.argmax(axis=1) == as_labels(y)))
+        share = 1.0
+        if distributed:
+            piece = samples
+            samples, loss, hits = _global_batch(samples, loss, hits)
+            # This rank's loss is the mean over its piece, the global batch's is the mean over
+            # all pieces: d global / d mine = n_r / N. Times W, because the gradients are then
+            # averaged over W ranks (W·n_r/N = 1 for equal pieces; SyncBatchNorm needs every
+            # rank's dy in the same units, so the scale goes in before backward).
+            share = world * piece / samples
         if not math.isfinite(loss):
             raise NonFiniteLossError(
                 f"loss became {loss} at epoch {epoch}, step {batch} (lr {optimizer.lr:g})"
             )
         # The input is data: no gradient for it, so the first layer may skip computing it.
-        model.backward_params(loss_fn.backward())
+        model.backward_params(loss_fn.backward(share))
+        if distributed:
+            allreduce_gradients(model)
         if grad_clip is not None:
             clip_grad_norm(model.parameters(), grad_clip)
         optimizer.step()
         if batch_scheduler is not None:
             batch_scheduler.step()
         step += 1
-        total += loss * len(x)
-        correct += int(np.sum(logits.argmax(axis=1) == as_labels(y)))
-        count += len(x)
+        total += loss * samples
+        correct += hits
+        count += samples
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
         if logger is not None:
@@ -77,6 +106,13 @@ def train_one_epoch(
     if count == 0:
         raise ValueError(f"train_one_epoch: the loader yielded no batches in epoch {epoch}")
     return {"train_loss": total / count, "train_accuracy": correct / count}, step
+
+
+def _global_batch(samples: int, loss: float, hits: int) -> tuple[int, float, int]:
+    """Size, mean loss and correct predictions of the global batch, from this rank's piece
+    (one Allreduce of the three sums)."""
+    total_samples, total_loss, total_hits = allreduce_sum([samples, loss * samples, hits])
+    return int(total_samples), total_loss / total_samples, int(total_hits)
 
 
 def nyang_train(
@@ -118,6 +154,13 @@ def nyang_train(
       far (``last.pickle`` holds the last finished epoch, so resuming repeats the interrupted
       one).
     - ``progress``: tqdm bars for train and valid; ``verbose``: one summary line per epoch.
+    - Under MPI (``mpirun -n W``, see :mod:`nyangtorch.distributed`) it trains data parallel,
+      on loaders made with ``shard=(rank, world)``: rank 0's parameters are broadcast at the
+      start, every step averages the gradients, and validation adds up the ranks' shards (the
+      loss over the samples and the confusion matrix: one process's numbers on the whole set).
+      Every rank keeps rank 0's epoch record, so the best epoch, early stopping and the
+      scheduler decide alike. Only rank 0 writes files, logs and prints; ``resume`` needs the
+      number of ranks that wrote the checkpoint. An error or Ctrl-C on any rank aborts the job.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"nyang_train: epochs must be an integer >= 1, got {epochs!r}")
@@ -139,22 +182,35 @@ def nyang_train(
         if loader is not None and hasattr(loader, "__len__") and len(loader) == 0:
             raise ValueError(f"nyang_train: the {name} loader has no batches")
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
+    rank, world = init()
+    if world > 1:
+        _check_shard(train_loader, "train_loader", rank, world)
+        if valid_loader is not None:
+            _check_shard(valid_loader, "valid_loader", rank, world)
+        progress, verbose = progress and rank == 0, verbose and rank == 0
     history = History(monitor="valid_loss" if valid_loader is not None else "train_loss")
     if patience is not None:
         early_stopping = EarlyStopping(patience, monitor=history.monitor)
     if early_stopping is not None:
         _check_monitor(early_stopping.monitor, valid_loader, metrics)
     tune_allocator()  # reuse freed heap for the large per-step arrays (see _allocator)
-    checkpointer = Checkpointer(out_dir) if out_dir is not None else None
+    checkpointer = Checkpointer(out_dir) if out_dir is not None and rank == 0 else None
     start_epoch, step = 0, 0
     if resume is not None:
-        state = Checkpointer.load_last(resume)
+        # Rank 0 reads the file and hands it on: a cluster's machines need not share a disk.
+        state = broadcast(Checkpointer.load_last(resume) if rank == 0 else None)
+        if state.get("world", 1) != world:
+            raise ValueError(
+                f"nyang_train: {resume} was written by a run on {state.get('world', 1)} rank(s), "
+                f"this one has {world}: resume on as many (the global batch depends on it)"
+            )
         _restore(state, resume, model, optimizer, scheduler, train_loader)
         start_epoch, step = state["epoch"], state["step"]
         history = History.from_dict(state["history"])
         history.stopped_early, history.stop_reason = False, None
     elif seed is not None:
         nyang_random.manual_seed(seed)
+    broadcast_parameters(model)  # every rank starts from rank 0's weights
     config = dict(
         model=type(model).__name__,
         parameters=model.num_parameters(),
@@ -165,8 +221,9 @@ def nyang_train(
         scheduler=type(scheduler).__name__ if scheduler else None,
         early_stopping=repr(early_stopping) if early_stopping else None,
         grad_clip=grad_clip,
+        ranks=world,
     )
-    log = make_logger(logger, config)
+    log = make_logger(logger, config) if rank == 0 else None
     batch_scheduler = scheduler if scheduler_interval == "batch" else None
     epoch = start_epoch + 1
     try:
@@ -175,20 +232,22 @@ def nyang_train(
             record = {"epoch": epoch}
             scores, step = train_one_epoch(
                 model, optimizer, loss_fn, train_loader, epoch, grad_clip, batch_scheduler,
-                log, step, progress,
+                log, step, progress, world > 1,
             )  # fmt: skip
             record |= scores
+            # Plain BatchNorm's running statistics differ between ranks: all ranks evaluate
+            # (and go on from) rank 0's, the model rank 0 saves.
+            broadcast_parameters(model)
             if valid_loader is not None:
-                result = nyang_inference(
-                    model, valid_loader, loss_fn, metrics, progress, description="valid"
-                )
-                record["valid_loss"] = result.loss
-                record |= {f"valid_{k}": v for k, v in result.metrics.items()}
-                if not math.isfinite(result.loss):
+                record |= _validate(model, valid_loader, loss_fn, metrics, progress, world > 1)
+                if not math.isfinite(record["valid_loss"]):
                     raise NonFiniteLossError(
-                        f"valid loss became {result.loss} at epoch {epoch} "
+                        f"valid loss became {record['valid_loss']} at epoch {epoch} "
                         f"(train loss {record['train_loss']:.4g}, lr {optimizer.lr:g})"
                     )
+            # The ranks' sums should agree to the bit, but MPI does not promise it: rank 0's
+            # record decides for all.
+            record = broadcast(record)
             if scheduler is not None and scheduler_interval == "epoch":
                 if scheduler.needs_metric:  # ReduceOnPlateau: driven by the monitored loss
                     scheduler.step(record[history.monitor])
@@ -202,7 +261,7 @@ def nyang_train(
                     checkpointer.save_best(model)
                 checkpointer.save_last(
                     _resumable_state(
-                        model, optimizer, scheduler, epoch, step, history, train_loader
+                        model, optimizer, scheduler, epoch, step, history, train_loader, world
                     )
                 )
                 checkpointer.save_history(history)
@@ -225,6 +284,10 @@ def nyang_train(
         history.stop_reason = "interrupted"
         if checkpointer is not None:
             checkpointer.save_history(history)
+        if world > 1:
+            # Another rank may be waiting in an Allreduce this one left: end them all.
+            hint = f"; {_resume_hint(checkpointer)}" if rank == 0 else ""
+            abort(f"interrupted in epoch {epoch}{hint}")
         print(
             f"\ninterrupted in epoch {epoch}: returning the history of {len(history)} finished "
             f"epoch(s); {_resume_hint(checkpointer)}",
@@ -276,7 +339,37 @@ def _restore(state: dict, path, model, optimizer, scheduler, train_loader) -> No
         raise ValueError(f"cannot resume from {path}: {error}; nothing was changed") from error
 
 
-def _resumable_state(model, optimizer, scheduler, epoch, step, history, train_loader) -> dict:
+def _check_shard(loader, name: str, rank: int, world: int) -> None:
+    """Refuse a loader that would give this rank anything but its own share."""
+    shard = getattr(loader, "shard", None)
+    if shard != (rank, world):
+        raise ValueError(
+            f"nyang_train on {world} ranks: {name} must hold rank {rank}'s share of the data, "
+            f"NyangDataloader(..., shard=({rank}, {world})); it has shard={shard}"
+        )
+
+
+def _validate(model, loader, loss_fn, metrics, progress: bool, distributed: bool) -> dict:
+    """``valid_loss`` and ``valid_<metric>`` of ``model`` on ``loader``.
+
+    ``distributed``: each rank evaluated its own shard; the sums over the ranks of the loss
+    (times the samples) and of the confusion matrix are those of one process evaluating the
+    whole set, and the metrics (accuracy, precision, recall, F1) follow from the confusion
+    matrix alone.
+    """
+    result = nyang_inference(model, loader, loss_fn, metrics, progress, description="valid")
+    loss, scores = result.loss, result.metrics
+    if distributed:
+        sums = allreduce_sum(np.append(result.loss * len(result.targets), result.confusion))
+        confusion = sums[1:].astype(np.int64).reshape(result.confusion.shape)
+        loss = sums[0] / confusion.sum()
+        scores = compute_metrics(metrics, *confusion_pairs(confusion))
+    return {"valid_loss": loss} | {f"valid_{k}": v for k, v in scores.items()}
+
+
+def _resumable_state(
+    model, optimizer, scheduler, epoch, step, history, train_loader, world
+) -> dict:
     """Everything ``resume=`` needs to continue after ``epoch`` as if never stopped."""
     loader_state = getattr(train_loader, "state_dict", None)
     return {
@@ -288,6 +381,7 @@ def _resumable_state(model, optimizer, scheduler, epoch, step, history, train_lo
         "rng": nyang_random.get_state(),
         "loader": loader_state() if loader_state is not None else None,
         "history": history.to_dict(),
+        "world": world,
     }
 
 
