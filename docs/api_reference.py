@@ -13,13 +13,14 @@ import inspect
 PUBLIC_MODULES = [
     "nyangtorch", "nyangtorch.data", "nyangtorch.nn", "nyangtorch.optim", "nyangtorch.train",
     "nyangtorch.utils", "nyangtorch.metrics", "nyangtorch.eval", "nyangtorch.compare",
+    "nyangtorch.distributed",
 ]  # fmt: skip
 
 # Which part of the mission each module documents (the pages use this).
 PARTS = {
     "data": ["nyangtorch.data"],
     "model": ["nyangtorch.nn"],
-    "training": ["nyangtorch.optim", "nyangtorch.train"],
+    "training": ["nyangtorch.optim", "nyangtorch.train", "nyangtorch.distributed"],
     "utility": ["nyangtorch.utils"],
     "evaluation": ["nyangtorch.metrics", "nyangtorch.eval"],
 }

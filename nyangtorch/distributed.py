@@ -24,6 +24,21 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+__all__ = [
+    "abort",
+    "allgather",
+    "allreduce_gradients",
+    "allreduce_sum",
+    "barrier",
+    "broadcast",
+    "broadcast_parameters",
+    "init",
+    "is_main",
+    "launched_by_mpi",
+    "rank",
+    "world_size",
+]
+
 # Variables every common launcher sets in the processes it starts: Open MPI's mpirun, PMIx
 # launchers (Open MPI 5, Slurm's srun --mpi=pmix), and PMI ones (MPICH's and Intel's mpiexec).
 LAUNCHER_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE")

@@ -26,7 +26,9 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv"
     "$python" -m venv .venv
 fi
-# pip, not uv: only pip finds the local CPU wheel of torch==2.13.0 on these machines.
+# pip, not uv: only pip finds the local CPU wheel of torch==2.13.0 on these machines. MPI for
+# the data-parallel tests comes with dev from PyPI too (mpi4py and Open MPI's wheel, with mpirun
+# in .venv/bin): nothing to apt-get.
 # (The filter drops this machine's notes about absent local index folders; errors still show.)
 .venv/bin/python -m pip install -q -e ".[all,dev]" 2>&1 |
     { grep -v "is ignored: it is neither a file nor a directory" || true; }
