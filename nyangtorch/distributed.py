@@ -102,10 +102,10 @@ def barrier() -> None:
 
 def abort(message: str, code: int = 1) -> NoReturn:
     """Print ``message`` with this rank's number and end every rank of the job now."""
-    rank, world = init()
-    print(f"nyangtorch: rank {rank} of {world}: {message}", file=sys.stderr, flush=True)
-    if world > 1:
-        print(f"nyangtorch: aborting all {world} ranks", file=sys.stderr, flush=True)
+    init()
+    print(f"nyangtorch: rank {_rank} of {_world}: {message}", file=sys.stderr, flush=True)
+    if _world > 1:
+        print(f"nyangtorch: aborting all {_world} ranks", file=sys.stderr, flush=True)
         _mpi.COMM_WORLD.Abort(code)
     raise SystemExit(code)
 
