@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import ranks
+from threadpoolctl import threadpool_limits
 
 import nyangtorch
 
@@ -47,6 +48,13 @@ def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     )
 
 
+def one_process(name: str, epochs: int):
+    """The same run in this process, batch 64, on one BLAS thread like each rank (two threads
+    crawl when other jobs share the two cores)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return ranks.train(name, epochs)
+
+
 def relative_difference(state: dict, reference: dict) -> float:
     """max |a − b| over every array, relative to the largest weight of the reference. (Per
     array it would not do: a bias before BatchNorm has a zero gradient, and its value is
@@ -70,7 +78,7 @@ def two_rank_run(tmp_path_factory):
 @pytest.mark.parametrize("name", ["cnn", "cnn-bn"])
 def test_two_ranks_train_as_one_process_with_the_global_batch(two_rank_run, name):
     out, _ = two_rank_run
-    model, history = ranks.train(name, 1)  # 1 process × batch 64, the same data and steps
+    model, history = one_process(name, 1)  # 1 process × batch 64, the same data and steps
     assert relative_difference(np.load(out / f"{name}.npz"), model.state_dict()) < 1e-10
     # Validation adds up the ranks' shards: the numbers of one process on the whole set.
     record = json.loads((out / name / "history.json").read_text())["records"][0]
@@ -82,7 +90,7 @@ def test_two_ranks_train_as_one_process_with_the_global_batch(two_rank_run, name
 
 def test_a_two_rank_checkpoint_loads_and_resumes(two_rank_run):
     out, first = two_rank_run
-    model, _ = ranks.train("cnn", 2)
+    model, _ = one_process("cnn", 2)
     assert relative_difference(np.load(out / "cnn-resumed.npz"), model.state_dict()) < 1e-10
     best = nyangtorch.nyang_load_model(out / "cnn" / "best.pickle")  # in a plain process
     assert best.num_parameters() == model.num_parameters()
