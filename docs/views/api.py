@@ -1,4 +1,5 @@
 import streamlit as st
+
 from api_reference import PUBLIC_MODULES, entries
 
 st.title("API reference")

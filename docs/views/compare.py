@@ -3,7 +3,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
 from nyangtorch.compare.differences import DIFFERENCES
 
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "compare" / "results.json"

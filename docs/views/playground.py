@@ -1,8 +1,7 @@
 import numpy as np
+import nyangtorch
 import pandas as pd
 import streamlit as st
-
-import nyangtorch
 from nyangtorch import models, nn, optim
 from nyangtorch.data import (
     ArrayDataset,
