@@ -71,15 +71,16 @@ def _inline(text: str) -> str:
     text = _ROLE.sub(lambda m: f"``{m.group(1).split('.')[-1]}``", text)
     out, pos = [], 0
     for m in _CODE.finditer(text):
-        out.append(_escape(text[pos : m.start()]))
+        out.append(escape_markdown(text[pos : m.start()]))
         code = m.group(1) if m.group(1) is not None else m.group(2)
         out.append(f"`{code}`")
         pos = m.end()
-    out.append(_escape(text[pos:]))
+    out.append(escape_markdown(text[pos:]))
     return "".join(out)
 
 
-def _escape(text: str) -> str:
+def escape_markdown(text: str) -> str:
+    """``text`` with the characters Markdown (or Streamlit's LaTeX) would interpret escaped."""
     return re.sub(r"([*$_~\\|<>#\[\]])", r"\\\1", text)
 
 

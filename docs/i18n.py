@@ -742,7 +742,300 @@ PAGES = {
     "eval_ex2_hint": {"en": "2·8 / (2·8 + 2 + 4).", "ko": "2·8 / (2·8 + 2 + 4)."},
 }
 
-TEXT = {**COMMON, **GUIDE, **PAGES, **LESSONS}
+TOOLS = {
+    # -- API reference
+    "api_title": {"en": "API reference", "ko": "API 레퍼런스"},
+    "api_intro": {
+        "en": "Generated from nyangtorch's own docstrings and signatures as this page runs, so it cannot drift from the code. Each object is listed once, in the module it belongs to; other names for it (PyTorch's spellings, the shortcuts in `nyangtorch`) point there. The docstrings are in English.",
+        "ko": "이 페이지가 실행될 때 nyangtorch의 docstring과 시그니처에서 바로 만들어지므로 코드와 어긋날 수 없습니다. 객체마다 그것이 속한 모듈에 한 번만 나오고, 다른 이름(PyTorch식 이름, `nyangtorch`의 단축 이름)은 그곳을 가리킵니다. docstring은 영어입니다.",
+    },
+    "api_filter": {"en": "Search every module", "ko": "모든 모듈에서 찾기"},
+    "api_placeholder": {"en": "e.g. Conv, loader, save", "ko": "예: Conv, loader, save"},
+    "api_found": {
+        "en": "{count} entries mention “{query}”.",
+        "ko": "“{query}”가 들어간 항목 {count}개.",
+    },
+    "api_module": {"en": "Module", "ko": "모듈"},
+    "api_contents": {"en": "Contents", "ko": "목차"},
+    "api_alias_of": {"en": "another name for", "ko": "다음의 다른 이름:"},
+    # -- playground
+    "pg_title": {"en": "Playground", "ko": "플레이그라운드"},
+    "pg_intro": {
+        "en": "Pick data, a model and a training strategy, then train live — here, on NumPy only. Every run stays in the history below, so you can change one thing and compare.",
+        "ko": "데이터, 모델, 학습 전략을 고른 뒤 바로 학습해 보세요. 여기서, NumPy만으로. 모든 실행은 아래 기록에 남으니 하나씩 바꿔 가며 비교할 수 있습니다.",
+    },
+    "pg_dataset": {"en": "dataset", "ko": "데이터셋"},
+    "pg_data_digits": {"en": "digits (8×8 → 16×16)", "ko": "digits (8×8 → 16×16)"},
+    "pg_data_fashion": {
+        "en": "Fashion-MNIST subset (3,000 images)",
+        "ko": "Fashion-MNIST 일부 (이미지 3,000개)",
+    },
+    "pg_model": {"en": "model", "ko": "모델"},
+    "pg_model_mlp": {"en": "MLP", "ko": "MLP (다층 퍼셉트론)"},
+    "pg_model_cnn": {"en": "reference CNN", "ko": "참조 CNN"},
+    "pg_model_cnn_bn": {"en": "BatchNorm CNN", "ko": "BatchNorm CNN"},
+    "pg_model_custom": {"en": "custom", "ko": "직접 구성"},
+    "pg_epochs": {"en": "epochs", "ko": "에폭"},
+    "pg_optimizer": {"en": "optimizer", "ko": "옵티마이저"},
+    "pg_lr": {"en": "learning rate", "ko": "학습률"},
+    "pg_scheduler": {"en": "scheduler", "ko": "스케줄러"},
+    "pg_no_scheduler": {"en": "none", "ko": "없음"},
+    "pg_hidden": {"en": "hidden units", "ko": "은닉 유닛"},
+    "pg_channels": {"en": "conv channels", "ko": "합성곱 채널"},
+    "pg_activation": {"en": "activation", "ko": "활성화 함수"},
+    "pg_train": {"en": "Train", "ko": "학습 시작"},
+    "pg_training": {"en": "training…", "ko": "학습 중…"},
+    "pg_progress": {"en": "step {step}/{total}", "ko": "단계 {step}/{total}"},
+    "pg_train_loss": {"en": "train loss (each step)", "ko": "학습 손실 (단계마다)"},
+    "pg_valid_loss": {"en": "valid loss (end of epoch)", "ko": "검증 손실 (에폭 끝)"},
+    "pg_train_accuracy": {"en": "train accuracy", "ko": "학습 정확도"},
+    "pg_valid_accuracy": {"en": "valid accuracy", "ko": "검증 정확도"},
+    "pg_step": {"en": "optimizer step", "ko": "옵티마이저 단계"},
+    "pg_epoch": {"en": "epoch", "ko": "에폭"},
+    "pg_loss": {"en": "loss", "ko": "손실"},
+    "pg_accuracy": {"en": "accuracy", "ko": "정확도"},
+    "pg_nothing_yet": {
+        "en": "Press Train: the curves start with the first batch.",
+        "ko": "학습 시작을 누르세요. 곡선은 첫 배치부터 그려집니다.",
+    },
+    "pg_results": {"en": "Last run: {label}", "ko": "마지막 실행: {label}"},
+    "pg_test_accuracy": {"en": "test accuracy", "ko": "테스트 정확도"},
+    "pg_test_f1": {"en": "test macro-F1", "ko": "테스트 macro-F1"},
+    "pg_seconds": {"en": "seconds", "ko": "초"},
+    "pg_done": {
+        "en": "test accuracy {accuracy}, macro-F1 {f1}",
+        "ko": "테스트 정확도 {accuracy}, macro-F1 {f1}",
+    },
+    "pg_curves_caption": {
+        "en": "Loss and accuracy on separate axes: the loss of every optimizer step (one batch, noisy) with the valid loss at each epoch's end, and the accuracy per epoch.",
+        "ko": "손실과 정확도를 따로 그렸습니다. 옵티마이저 단계마다의 손실(배치 하나라 들쭉날쭉함)과 에폭 끝의 검증 손실, 그리고 에폭마다의 정확도입니다.",
+    },
+    "pg_summary": {"en": "The model", "ko": "모델"},
+    "pg_learned": {"en": "What the network learned", "ko": "네트워크가 배운 것"},
+    "pg_unit": {"en": "unit", "ko": "유닛"},
+    "pg_filter": {"en": "filter", "ko": "필터"},
+    "pg_map": {"en": "map", "ko": "맵"},
+    "pg_image": {"en": "test image", "ko": "테스트 이미지"},
+    "pg_templates_caption": {
+        "en": "The weights of the first 16 hidden units, each drawn as an image: red pixels push the unit up, blue ones down. Each unit is a template the MLP matches against the whole image.",
+        "ko": "처음 16개 은닉 유닛의 가중치를 각각 이미지로 그렸습니다. 빨간 픽셀은 유닛을 올리고 파란 픽셀은 내립니다. 유닛마다 MLP가 이미지 전체와 맞춰 보는 틀입니다.",
+    },
+    "pg_filters_caption": {
+        "en": "The first convolution's 3×3 filters after training (red positive, blue negative): many have become edge and spot detectors, like the hand-made ones of lesson 4.",
+        "ko": "학습 후 첫 번째 합성곱의 3×3 필터입니다(빨강 양수, 파랑 음수). 여럿이 레슨 4에서 직접 만든 것처럼 경계와 점을 찾는 필터가 되었습니다.",
+    },
+    "pg_maps_caption": {
+        "en": "The chosen test image (as the network sees it, normalised) and what each first-layer filter makes of it.",
+        "ko": "고른 테스트 이미지(네트워크가 보는 대로, 정규화됨)와 첫 층의 각 필터가 만들어 낸 특징 맵입니다.",
+    },
+    "pg_mistakes": {"en": "The most confident mistakes", "ko": "가장 자신 있게 틀린 것들"},
+    "pg_mistakes_caption": {
+        "en": "true → predicted, with the probability the model gave its wrong answer; {count} of {total} test images are wrong.",
+        "ko": "정답 → 예측, 그리고 모델이 틀린 답에 준 확률입니다. 테스트 이미지 {total}개 중 {count}개를 틀렸습니다.",
+    },
+    "pg_no_mistakes": {
+        "en": "No mistakes on the test images.",
+        "ko": "테스트 이미지에서 틀린 것이 없습니다.",
+    },
+    "pg_confusion": {"en": "test set", "ko": "테스트 세트"},
+    "pg_history": {"en": "Every run, to compare", "ko": "비교를 위한 모든 실행 기록"},
+    "pg_history_caption": {
+        "en": "Each run's training loss per step; the last {kept} runs are kept for this browser session.",
+        "ko": "실행마다 단계별 학습 손실입니다. 이 브라우저 세션 동안 최근 {kept}개 실행을 보관합니다.",
+    },
+    "pg_clear": {"en": "Clear the history", "ko": "기록 지우기"},
+}
+
+COMPARE = {
+    "cmp_title": {"en": "nyangtorch vs PyTorch", "ko": "nyangtorch와 PyTorch 비교"},
+    "cmp_intro": {
+        "en": "The same model, the same weights, the same batches and the same strategy in both frameworks (`nyangtorch compare`). The figures come from the comparison tool's JSON output, `reports/compare/results.json`.",
+        "ko": "두 프레임워크에 같은 모델, 같은 가중치, 같은 배치, 같은 전략을 씁니다(`nyangtorch compare`). 수치는 비교 도구의 JSON 출력 `reports/compare/results.json`에서 읽습니다.",
+    },
+    "cmp_missing": {
+        "en": "No report yet: run `nyangtorch compare --out reports/compare` ({path} is missing).",
+        "ko": "아직 보고서가 없습니다. `nyangtorch compare --out reports/compare`를 실행하세요({path} 없음).",
+    },
+    "cmp_machine": {
+        "en": "Measured on a {machine} machine with {cpus} CPU cores: Python {python}, NumPy {numpy} on {blas}, and PyTorch {torch} with {torch_threads} threads.",
+        "ko": "측정 환경: CPU 코어 {cpus}개인 {machine} 기계, Python {python}, {blas} 위의 NumPy {numpy}, 스레드 {torch_threads}개의 PyTorch {torch}.",
+    },
+    "cmp_blas": {
+        "en": "OpenBLAS {version} ({arch} kernels, {threads} threads)",
+        "ko": "OpenBLAS {version} ({arch} 커널, 스레드 {threads}개)",
+    },
+    "cmp_blas_unknown": {"en": "an unreported BLAS", "ko": "알 수 없는 BLAS"},
+    "cmp_same_math": {"en": "The same math", "ko": "같은 수학"},
+    "cmp_float64_metric": {
+        "en": "{name}: largest relative loss difference over {steps} steps",
+        "ko": "{name}: {steps}단계 동안 가장 큰 상대 손실 차이",
+    },
+    "cmp_weight_diff": {
+        "en": "largest final weight difference {diff}",
+        "ko": "최종 가중치의 가장 큰 차이 {diff}",
+    },
+    "cmp_float32": {
+        "en": "float32: the reference CNN, {epochs} epochs of Fashion-MNIST",
+        "ko": "float32: 참조 CNN, Fashion-MNIST {epochs} 에폭",
+    },
+    "cmp_acc_ours": {"en": "test accuracy, nyangtorch", "ko": "테스트 정확도, nyangtorch"},
+    "cmp_acc_torch": {"en": "test accuracy, PyTorch", "ko": "테스트 정확도, PyTorch"},
+    "cmp_step": {"en": "training step", "ko": "학습 단계"},
+    "cmp_diff": {
+        "en": "|loss nyangtorch − loss PyTorch| (log scale)",
+        "ko": "|손실 nyangtorch − 손실 PyTorch| (로그 축)",
+    },
+    "cmp_diff_caption": {
+        "en": "The loss difference per step, on a log scale. In float64 the two stay within about 1e-15 (rounding of the last digit): the math is the same. In float32 they start equal and drift apart as rounding grows, yet reach the same accuracy. A gap in a line is a step where the two losses were exactly equal.",
+        "ko": "단계별 손실 차이를 로그 축으로 그렸습니다. float64에서는 둘이 약 1e-15(마지막 자리 반올림) 안에 머뭅니다. 수학이 같다는 뜻입니다. float32에서는 같게 시작해 반올림 오차가 커지며 벌어지지만, 같은 정확도에 도달합니다. 선이 끊긴 곳은 두 손실이 정확히 같았던 단계입니다.",
+    },
+    "cmp_speed": {
+        "en": "Speed and memory (block-timed, batch {batch})",
+        "ko": "속도와 메모리 (블록 단위 측정, 배치 {batch})",
+    },
+    "cmp_model": {"en": "model", "ko": "모델"},
+    "cmp_step_ms": {
+        "en": "training step ms, nyangtorch / PyTorch",
+        "ko": "학습 단계 ms, nyangtorch / PyTorch",
+    },
+    "cmp_step_ratio": {"en": "step ratio", "ko": "단계 비율"},
+    "cmp_infer_s": {
+        "en": "test-set inference s, nyangtorch / PyTorch",
+        "ko": "테스트 세트 추론 초, nyangtorch / PyTorch",
+    },
+    "cmp_infer_ratio": {"en": "inference ratio", "ko": "추론 비율"},
+    "cmp_memory_ratio": {"en": "peak memory ratio", "ko": "최대 메모리 비율"},
+    "cmp_ratio_caption": {
+        "en": "Ratios are nyangtorch ÷ PyTorch: below 1, nyangtorch is faster or smaller.",
+        "ko": "비율은 nyangtorch ÷ PyTorch입니다. 1보다 작으면 nyangtorch가 더 빠르거나 작습니다.",
+    },
+    "cmp_layers": {
+        "en": "Where a nyangtorch training step goes (reference CNN)",
+        "ko": "nyangtorch 학습 단계의 시간은 어디에 쓰이나 (참조 CNN)",
+    },
+    "cmp_fwd": {"en": "forward", "ko": "순전파"},
+    "cmp_bwd": {"en": "backward", "ko": "역전파"},
+    "cmp_other": {"en": "loss and update", "ko": "손실과 갱신"},
+    "cmp_part_loss": {"en": "loss", "ko": "손실"},
+    "cmp_part_adam_step": {"en": "Adam step", "ko": "Adam 갱신"},
+    "cmp_ms": {"en": "milliseconds (median)", "ko": "밀리초 (중앙값)"},
+    "cmp_layers_caption": {
+        "en": "Each layer timed inside the network, top to bottom in the order it runs: the forward pass, the loss, the backward pass (last layer first), the optimizer. The reference CNN pools before its ReLU, so the pool runs before the ReLU of its block.",
+        "ko": "네트워크 안에서 각 층을 잰 시간을 실행 순서대로 위에서 아래로 그렸습니다: 순전파, 손실, 역전파(마지막 층부터), 옵티마이저. 참조 CNN은 ReLU보다 먼저 풀링하므로 블록마다 풀링이 ReLU보다 먼저 실행됩니다.",
+    },
+    "cmp_differences": {"en": "Every difference, explained", "ko": "모든 차이와 그 설명"},
+    "cmp_differences_text": {
+        "en": "Every difference found between the two frameworks: what it is, and what was done about it.",
+        "ko": "두 프레임워크 사이에서 찾은 모든 차이: 무엇인지, 그리고 어떻게 했는지.",
+    },
+    "cmp_finding": {"en": "**Finding**", "ko": "**발견**"},
+    "cmp_action": {"en": "**What was done**", "ko": "**조치**"},
+    "cmp_status_same": {"en": "same as PyTorch", "ko": "PyTorch와 같음"},
+    "cmp_status_closed": {"en": "fixed, kept by a test", "ko": "수정됨, 테스트로 유지"},
+    "cmp_status_deliberate": {"en": "kept on purpose", "ko": "의도적으로 유지"},
+}
+
+# The comparison's explained differences (nyangtorch/compare/differences.py) in Korean, by topic.
+# A topic missing here is shown in English; tests/docs/test_i18n.py lists any that are missing.
+DIFFERENCES_KO = {
+    "BatchNorm variance": {
+        "topic": "BatchNorm 분산",
+        "finding": "PyTorch는 편향된 배치 분산으로 정규화하지만 running_var는 불편 분산(×M/(M−1))으로 갱신합니다.",
+        "action": "nyangtorch도 정확히 같게 합니다. 여러 학습 단계 뒤의 이동 통계량을 torch와 비교합니다(tests/nn/test_layers_vs_torch.py).",
+    },
+    "BatchNorm counter": {
+        "topic": "BatchNorm 카운터",
+        "finding": "PyTorch는 num_batches_tracked를 유지하지만 momentum=None일 때만 씁니다.",
+        "action": "nyangtorch는 언제나 모멘텀이 있으므로 카운터를 두지 않습니다. 변환기는 torch의 카운터를 0으로 둡니다.",
+    },
+    "Dropout scaling": {
+        "topic": "드롭아웃 배율",
+        "finding": "PyTorch는 역 드롭아웃을 씁니다(학습 중 1/(1−p)배, 평가 때는 그대로).",
+        "action": "nyangtorch의 기본값도 같습니다. 고전 방식(평가 때 1−p배)은 torch에 대응하는 것이 없는 선택지라 변환기가 이름을 들어 거부합니다. 두 난수 생성기가 같은 마스크를 뽑을 수 없으므로 쌍둥이 실행에서는 드롭아웃을 뺍니다.",
+    },
+    "Adam epsilon": {
+        "topic": "Adam의 엡실론",
+        "finding": "PyTorch는 편향 보정 뒤에 ε을 더합니다: m̂ / (sqrt(v)/sqrt(1−β₂ᵗ) + ε). ε을 안에 넣은 m̂ / (sqrt(v̂) + ε)도, 논문의 ε̂도 아닙니다.",
+        "action": "nyangtorch도 같은 자리에 ε을 더합니다. amsgrad와 AdamW의 분리된 감쇠를 포함해, 12단계 동안 궤적이 torch와 1e-11까지 일치합니다.",
+    },
+    "RMSprop alpha": {
+        "topic": "RMSprop의 alpha",
+        "finding": "PyTorch의 RMSprop은 기본값이 alpha=0.99, lr=0.01입니다(Keras는 rho=0.9).",
+        "action": "기본값과 인자 이름이 같습니다. 테스트가 모든 기본값을 torch의 시그니처와 비교합니다.",
+    },
+    "Max-pool ties": {
+        "topic": "맥스 풀링의 동점",
+        "finding": "ReLU 뒤에는 2×2 창 전체가 0인 경우가 있습니다. 모든 최댓값으로 기울기를 보내면(흔한 NumPy 지름길) 두 번 셉니다. PyTorch는 첫 번째 최댓값으로만 보냅니다.",
+        "action": "MaxPool.backward는 행 우선 순서로 첫 번째 최댓값에 보냅니다. 테스트가 일부러 동점을 만들어 torch와 비교합니다.",
+    },
+    "Weight initialisation": {
+        "topic": "가중치 초기화",
+        "finding": "PyTorch는 Linear와 Conv2d를 kaiming_uniform(a=√5), 즉 U(±1/√fan_in)로 초기화합니다. nyangtorch는 ReLU 네트워크에 맞는 He 정규분포 N(0, 2/fan_in)을 씁니다.",
+        "action": "쌍둥이 실행은 가중치를 복사하므로 둘이 똑같이 시작합니다. 처음부터 학습하는 모델은 설계상 다르게 시작합니다.",
+    },
+    "float32 summation order": {
+        "topic": "float32 덧셈 순서",
+        "finding": "float32에서 두 쪽은 똑같이 시작하고(1단계), 10단계 동안 상대 차이는 최대 1.6e-7, 50단계 4.3e-7, 100단계 2.0e-6입니다. 몇백 단계 뒤에는 궤적이 갈라집니다(반올림 오차가 혼돈스럽게 커짐: PyTorch의 oneDNN 합성곱과 NumPy의 OpenBLAS GEMM은 더하는 순서가 다름). 그래도 결과는 일치합니다: 4,170단계 전체에서 100단계 블록 평균이 0.006 안에 있고, 5에폭 뒤 테스트 정확도는 0.8946(nyangtorch)과 0.8974(torch)입니다. 결과 자체도 반올림만으로 몇십분의 일 포인트 움직입니다: col2im이 아홉 슬랩을 더하는 순서만 바꿨더니 nyangtorch의 수치가 0.8982에서 0.8946으로 바뀌었습니다.",
+        "action": "float64 쌍둥이 실행은 단계마다 1.5e-15(참조 CNN), 2.3e-13(BatchNorm CNN), 100단계 뒤 가중치는 9e-10까지 일치합니다. 수학은 같고 float32의 차이는 반올림이라는 뜻입니다.",
+    },
+    "Convolution kernel": {
+        "topic": "합성곱 커널",
+        "finding": "PyTorch는 행렬 곱이 아니라 oneDNN의 합성곱 커널을 씁니다. 배치 64에서 Conv(32,64,3)의 순전파+역전파가 2.5–4.8 ms(NCHW, 기계의 잡음이 큼), channels_last로 약 2.9 ms입니다. nyangtorch는 im2col과 OpenBLAS 행렬 곱 세 번으로 약 5.1 ms입니다. 곱셈만 3.7–4.1 ms, 약 225 GFLOP/s로 이 두 코어의 AVX2 최고 속도입니다(Haswell 커널은 코어당 스레드 하나로도 같은 속도: 곱셈 하나에 2.3 ms). torch 자신의 matmul도 같은 모양에서 약 190에 이릅니다. 나머지는 im2col 복사(0.2 ms)와 col2im(0.6 ms)입니다.",
+        "action": "유지: im2col은 이 프로젝트가 가르치는 읽기 쉬운 알고리즘입니다. 대신 부가 비용을 줄였습니다: channels-last 메모리(Conv(32,64,3)의 im2col 2.6 → 0.19 ms), 채널 하나인 입력은 im2col을 열 단위로 만들고 편향을 곱셈에 접어 넣음(첫 합성곱 순전파 1.07 → 0.46 ms), 입력 기울기는 커널 위치마다 곱셈 하나로 계산해 col2im이 연속된 슬랩을 더함(1.3 → 0.6 ms), 가중치 기울기는 X.T @ dY로(약 7% 빠름). 측정했지만 채택하지 않은 것: Winograd F(2×2, 3×3)는 곱셈을 절반으로 줄이지만(conv2 순전파 1.35 → 0.72 ms) NumPy에서 입력·출력 변환에 0.61 + 0.69 ms가 걸려 이득이 없었고, col2im을 배치 조각으로 나누거나(캐시에 머물도록) 첫 슬랩의 복사본에서 시작하는 것은 5% 미만의 이득이었습니다.",
+    },
+    "Memory format in the benchmarks": {
+        "topic": "벤치마크의 메모리 형식",
+        "finding": "nyangtorch 로더가 주는 대로 (N, H, W, 1)로 저장된 채널 하나짜리 배치는 NCHW와 channels_last 스트라이드를 둘 다 가집니다. 그러면 torch는 네트워크 전체에 channels_last를 골라 학습 단계가 NCHW 배치의 9.0–9.3 ms 대신 6.7 ms가 걸립니다. 처음의 속도 표는 NCHW 수치와만 비교했습니다.",
+        "action": "benchmarks/layers.py는 이제 torch를 두 방식(기본값인 NCHW와 channels_last)으로 모두 잽니다. benchmarks/compare.py와 보고서는 torch에 로더의 배치, 즉 더 빠른 channels_last 경로를 줍니다. nyangtorch의 층은 어느 쪽이든 메모리에서 channels-last로 동작합니다.",
+    },
+    "ReLU before max-pool": {
+        "topic": "맥스 풀링 앞의 ReLU",
+        "finding": "PyTorch처럼 Conv → ReLU → MaxPool로 쓰면 ReLU가 합성곱 출력 전체(배치 64에서 첫 블록 5.5 MB)에 적용되고, backward는 4분의 3이 0인 기울기에 적용됩니다.",
+        "action": "참조 모델은 Conv → MaxPool → ReLU로 씁니다(NyangFlow는 쓴 순서대로 실행). 최댓값과 ReLU는 순서를 바꿀 수 있고, 두 순서 모두 기울기를 창의 첫 최댓값이 양수일 때 그곳으로 보내고 아니면 어디로도 보내지 않으므로, 값과 기울기가 Conv → ReLU → MaxPool과 같습니다(모두 음수인 창, 0에서의 동점, 패딩한 풀링까지 그 순서와 비트 단위로, 그리고 torch와 비교해 테스트함). 학습 단계 −6%, 추론 −9%(한 프로세스에서 번갈아 A/B 측정).",
+    },
+    "Per-channel broadcasting": {
+        "topic": "채널별 브로드캐스팅",
+        "finding": "BatchNorm이 채널별 계수 (C,)를 (N·H·W, C) 행에 브로드캐스트해서 NumPy의 안쪽 루프가 한 번에 C = 32개 숫자만 처리했습니다: 64×32×26×26에서 한 번 훑는 데 0.13 ms가 아니라 0.27 ms.",
+        "action": "계수를 샘플 하나의 행(H·W·C개 숫자)만큼 반복하고 데이터를 (N, H·W·C)로 봅니다: BatchNorm(32) 순전파+역전파 2.7 → 1.9 ms, BatchNorm CNN의 학습 단계 −7%.",
+    },
+    "Memory allocation": {
+        "topic": "메모리 할당",
+        "finding": "단계마다 큰 배열을 새로 할당했고, glibc가 이를 새 mmap 페이지로 내주어 페이지 폴트가 14 ms 단계 중 약 4.5 ms를 차지했습니다. PyTorch에는 캐싱 할당자가 있습니다.",
+        "action": "nyang_train과 nyangtorch 명령은 glibc의 mmap 및 trim 임계값을 올려(nyangtorch/_allocator.py, import할 때가 아니라 명시적 호출로) 해제된 블록을 다시 씁니다.",
+    },
+    "Element-wise threading": {
+        "topic": "원소별 연산의 스레드",
+        "finding": "PyTorch는 원소별 연산(ReLU, 풀링, BatchNorm)을 두 코어에 나눕니다. NumPy는 한 코어에서 실행하고 BLAS만 두 코어를 씁니다.",
+        "action": "정하기 전에 측정했습니다. 배치를 반으로 나눠 두 스레드에서 돌리면 원소별 작업만 따로 볼 때는 빨라지지만(col2im 0.58 → 0.35–0.38 ms, 맥스 풀링 순전파 0.45–0.51 → 0.28–0.48 ms), 행렬 곱 직후에는 OpenBLAS 스레드가 아직 두 코어에서 돌고 있어서 conv2의 곱셈 뒤 같은 분할이 한 번은 2.48 → 2.71 ms, 다음에는 2.51 → 2.24 ms였습니다. conv2의 가중치 기울기 곱셈을 두 번째 스레드에서 돌려도 OpenBLAS가 두 스레드일 때는 이득이 없고(3.68 대 3.67 ms), OpenBLAS가 한 스레드일 때 3.3 ms가 되지만 그러려면 단계 전체를 손으로 병렬화하고 NumPy만으로는 할 수 없는 BLAS 스레드 전환이 필요합니다. 채택할 만큼 견고하지 않아 원소별 코드는 단일 스레드로 읽기 쉽게 둡니다.",
+    },
+    "NumPy max with a scalar": {
+        "topic": "스칼라와의 NumPy max",
+        "finding": "np.maximum(x, 0)은 NumPy의 스칼라 루프를, 두 배열 사이에서는 SIMD 루프를 씁니다: 64×32×26×26 ReLU에서 0.42 대 0.16 ms. 이 때문에 ReLU가 torch의 1.4배였습니다.",
+        "action": "ReLU는 입력과 같은 배치로 놓인, 캐시된 읽기 전용 0 배열과 최댓값을 구합니다(nn/functional.py의 relu). 이제 benchmarks/layers.py에서 순전파+역전파가 torch의 0.7배입니다.",
+    },
+    "Pooling on strided windows": {
+        "topic": "스트라이드 창 위의 풀링",
+        "finding": "스트라이드 창 뷰 위의 맥스 풀링은 NumPy가 매번 C개(32) 숫자 단위로만 훑게 해서, 첫 풀링의 backward만으로 13.5 ms 단계 중 1.7 ms가 걸렸습니다.",
+        "action": "복사 한 번으로 커널 위치마다 값을 연속된 슬랩에 모읍니다. 최댓값과 backward를 위해 남기는 첫 최댓값 위치(슬랩이 아니라 출력마다 작은 정수 하나)는 연속 배열에서 계산합니다. 두 풀링을 참조 CNN 하나에 번갈아 넣어 한 프로세스에서 교대로 잰 결과: 학습 단계 12.6–12.9 → 11.6–11.8 ms, 첫 풀링은 7 MB 대신 0.35 MB를 보관합니다. 그 뒤: 첫 최댓값은 'missed' 마스크 하나를 이어 가며 세고(0.22 → 0.14 ms), 겹치지 않는 창의 기울기는 out=으로 제자리에 바로 씁니다(0.50 → 0.42 ms).",
+    },
+    "Timing a twin run": {
+        "topic": "쌍둥이 실행의 시간 측정",
+        "finding": "번갈아 도는 쌍둥이 실행 안에서 단계별로 재면 torch가 단계당 7.4 ms가 아니라 48 ms가 걸렸습니다. OpenBLAS와 OpenMP가 모두 호출 사이에 스레드를 바쁘게 대기시켜 두 스레드 풀이 두 코어를 두고 다툽니다.",
+        "action": "속도는 블록 단위로 잽니다(nyangtorch/compare/speed.py, 보고서와 benchmarks/compare.py가 씀). 쌍둥이 실행 자체의 시간은 '번갈아 측정'으로 표시하고 비율을 내지 않습니다.",
+    },
+    "Peak memory measurement": {
+        "topic": "최대 메모리 측정",
+        "finding": "각 쪽을 fork한 자식 프로세스에서 재면 멈췄습니다. torch의 OpenMP 스레드 풀은 fork에 안전하지 않습니다.",
+        "action": "각 쪽을 spawn한 인터프리터에서 재고(compare/memory.py), 라이브러리 코드가 세어지지 않도록 양쪽 모두 기준점 전에 torch를 import합니다.",
+    },
+    "Loss targets": {
+        "topic": "손실의 정답 형식",
+        "finding": "nyangtorch의 로더는 원-핫 정답을 줍니다. torch의 cross_entropy는 클래스 확률을 받아 같은 −Σ t·log softmax(z) / N을 계산합니다.",
+        "action": "쌍둥이 실행에서 양쪽 모두 같은 원-핫 정답을 받습니다.",
+    },
+}
+
+TEXT = {**COMMON, **GUIDE, **PAGES, **LESSONS, **TOOLS, **COMPARE}
 
 
 def lang() -> str:
@@ -754,3 +1047,12 @@ def t(key: str, **values) -> str:
     """The text ``key`` in the reader's language, with ``{name}`` fields filled from ``values``."""
     text = TEXT[key][lang()]
     return text.format(**values) if values else text
+
+
+def labels_for(options, key: str):
+    """A ``format_func`` showing option ``o`` as the text ``f"{key}_{o}"``, looked up now.
+
+    Looked up now, not when Streamlit calls it: AppTest calls ``format_func`` outside the
+    page's run, where the reader's language is not known."""
+    shown = {option: t(f"{key}_{option}") for option in options}
+    return shown.__getitem__

@@ -26,7 +26,7 @@ from components import (
     scale_input_gradient,
     show_source,
 )
-from i18n import lang, t
+from i18n import labels_for, lang, t
 
 ORDER = [
     "linear", "activations", "softmax", "conv", "pooling", "batchnorm", "dropout",
@@ -557,7 +557,7 @@ def optimizers() -> None:
     surface = a.radio(
         t("opt_surface"),
         list(SURFACES),
-        format_func=lambda s: t(f"opt_surface_{s}"),
+        format_func=labels_for(SURFACES, "opt_surface"),
         key="opt_surface",
     )
     lr = b.select_slider(
