@@ -125,7 +125,7 @@ def doc_markdown(doc: str) -> str:
     return "\n\n".join(parts)
 
 
-def first_sentence(doc: str) -> str:
+def first_paragraph(doc: str) -> str:
     """The first paragraph of a docstring, as Markdown (for method summaries)."""
     blocks = _blocks(inspect.cleandoc(doc or ""))
     return _inline(" ".join(line.strip() for line in blocks[0])) if blocks else ""
@@ -195,8 +195,8 @@ def entries(module_name: str) -> list[dict]:
     under another name here) has ``alias_of`` set, ``"nyangtorch.nn.Conv"``, and no body.
 
     Keys: name, kind (class, function, constant), signature (short), full_signature, doc
-    (Markdown), methods [(name, short signature, summary)], module (where it is defined),
-    alias_of, anchor.
+    (Markdown), summary (its first paragraph), methods [(name, short signature, summary)],
+    module (where it is defined), alias_of, anchor.
     """
     module = importlib.import_module(module_name)
     out = []
@@ -211,6 +211,7 @@ def entries(module_name: str) -> list[dict]:
             "signature": "",
             "full_signature": "",
             "doc": "",
+            "summary": "",
             "methods": [],
             "module": getattr(obj, "__module__", module_name)
             if kind != "constant"
@@ -231,12 +232,13 @@ def entries(module_name: str) -> list[dict]:
             item["signature"] = short_signature(obj)
             item["full_signature"] = full_signature(obj)
             item["doc"] = doc_markdown(inspect.getdoc(obj) or "")
+            item["summary"] = first_paragraph(inspect.getdoc(obj) or "")
         if inspect.isclass(obj):
             for meth_name in SHOWN_METHODS:
                 meth = vars(obj).get(meth_name)
                 if callable(meth):
                     item["methods"].append(
-                        (meth_name, short_signature(meth), first_sentence(meth.__doc__))
+                        (meth_name, short_signature(meth), first_paragraph(meth.__doc__))
                     )
         out.append(item)
     return out

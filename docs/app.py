@@ -48,4 +48,4 @@ pages = {
         st.Page("views/compare.py", title=t("nav_compare"), icon="⚖️", url_path="compare"),
     ],
 }
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()

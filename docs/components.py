@@ -237,19 +237,18 @@ def entry_body(item: dict) -> None:
 
 
 def reference(module_names: list[str], skip=()) -> None:
-    """Each public name of the modules, one expander each; aliases as one line."""
+    """Each public name of the modules on one line, its signature and first sentence; the API
+    reference page has the whole docstrings."""
     for module_name in module_names:
-        aliases = []
-        for item in entries(module_name):
-            if item["name"] in skip:
-                continue
-            if item["alias_of"]:
-                aliases.append(f"`{item['name']}` → `{item['alias_of']}`")
-                continue
-            with st.expander(f"{item['name']}{item['signature']}"):
-                entry_body(item)
-        if aliases:
-            st.caption(f"{t('aliases')}: " + ", ".join(aliases))
+        st.markdown(f"**`{module_name}`**")
+        lines = [
+            f"- `{item['name']}{item['signature']}`"
+            + (f" — {item['summary']}" if item["summary"] else "")
+            for item in entries(module_name)
+            if item["name"] not in skip and not item["alias_of"]
+        ]
+        st.markdown("\n".join(lines))
+    st.page_link("views/api.py", label=t("reference_more"), icon="📚")
 
 
 def next_lesson(page: str | None, label: str) -> None:

@@ -131,6 +131,10 @@ GUIDE = {
         "값을 냅니다. 진행 막대가 있는 추론 함수도 있습니다.",
     },
     "reference": {"en": "Reference", "ko": "레퍼런스"},
+    "reference_more": {
+        "en": "Every docstring in full: the API reference",
+        "ko": "모든 docstring 전체 보기: API 레퍼런스",
+    },
     "nav_home": {"en": "Home", "ko": "홈"},
     "nav_data": {"en": "Data management", "ko": "데이터 관리"},
     "nav_model": {"en": "Model building", "ko": "모델 구성"},
@@ -650,6 +654,14 @@ PAGES = {
         "ko": "상자는 기록된 호출(초록: 지나옴, 주황: 방금 지나온 것), 타원은 배열이며 기울기가 기다리는 동안 빨간색입니다. 잔차 입력 x는 `conv`와 `Add`에서 두 번 기울기를 받고, 둘은 더해집니다.",
     },
     "tape_array": {"en": "array", "ko": "배열"},
+    "tape_waiting": {
+        "en": "Gradients waiting to be sent back",
+        "ko": "거꾸로 보내지기를 기다리는 기울기",
+    },
+    "tape_move": {
+        "en": "Move the slider to the end: the walk then reaches the model's input.",
+        "ko": "슬라이더를 끝까지 옮기면 따라가기가 모델의 입력에 닿습니다.",
+    },
     "tape_grad_sum": {"en": "sum of its gradient", "ko": "기울기의 합"},
     "tape_same": {
         "en": "The walk ends with exactly the gradients `model.backward` gives, for the input and for the weights.",

@@ -329,7 +329,7 @@ def conv() -> None:
         images[index],
         filter_names,
         list(maps),
-        labels("image", "map", explain=t("conv_maps_explain")),
+        labels("map", image=t("conv_image"), explain=t("conv_maps_explain")),
         width="stretch",
     )
     st.caption(t("conv_real_caption", name=class_name(names[index]), source=t(f"source_{source}")))

@@ -34,20 +34,15 @@ def png(fig) -> bytes:
 
 
 def number_grid(ax, values: np.ndarray, title: str, cmap="Greys", fmt="{:g}", vmin=None, vmax=None):
-    """A matrix as coloured cells with its numbers written in them."""
-    ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
-    limit = (np.nanmax(values) + np.nanmin(values)) / 2 if values.size else 0
+    """A matrix as coloured cells with its numbers written in them, black on light cells and
+    white on dark ones."""
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(
-                j,
-                i,
-                fmt.format(v),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if v > limit and cmap != "Greys_r" else "black",
-            )
+            r, g, b, _ = image.cmap(image.norm(v))
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.55
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
+                    color="black" if light else "white")  # fmt: skip
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)
@@ -195,7 +190,7 @@ def feature_maps(
     axes[1, 0].axis("off")
     axes[1, 0].text(0.5, 0.5, labels["explain"], ha="center", va="center", fontsize=9, wrap=True)
     for col, ((name, w), fmap) in enumerate(zip(filters.items(), maps), start=1):
-        number_grid(axes[0, col], w, name, "RdBu_r", "{:g}", -2, 2)
+        number_grid(axes[0, col], w, name, "RdBu_r", "{:.2g}", -2, 2)
         axes[1, col].imshow(fmap, cmap="RdBu_r", vmin=-np.abs(fmap).max(), vmax=np.abs(fmap).max())
         axes[1, col].set_title(labels["map"], fontsize=9)
     for ax in axes.flat:

@@ -83,21 +83,16 @@ st.code(TAPE_MODEL, language="python")
 
 
 def describe(cache) -> str:
-    """What one call kept for backward, in a few words."""
+    """What one call kept for backward, in a few words: arrays by dtype and shape."""
     if cache is None:
         return "—"
     if isinstance(cache, np.ndarray):
         return f"{cache.dtype} {tuple(cache.shape)}"
+    if isinstance(cache, tuple) and all(isinstance(c, int) for c in cache):
+        return str(cache)  # a shape
     if isinstance(cache, tuple):
-        return (
-            "("
-            + ", ".join(
-                describe(c) if isinstance(c, np.ndarray | tuple) else type(c).__name__
-                for c in cache
-            )
-            + ")"
-        )
-    return type(cache).__name__
+        return "(" + ", ".join(describe(c) for c in cache) + ")"
+    return repr(cache) if isinstance(cache, bool | int | float) else type(cache).__name__
 
 
 def walk(recorded, dy):
@@ -136,16 +131,18 @@ rows = [
     }
     for i, e in enumerate(recorded.entries, start=1)
 ]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.table(pd.DataFrame(rows), hide_index=True)
 
 model.zero_grad()
 states = walk(recorded, np.ones_like(y))
 walked_dx, walked_dw = states[-1][id(x)], model.conv.weight.grad.copy()
 step = st.slider(t("tape_step"), 0, len(recorded.entries), 0, key="tape_step")
-current = len(recorded.entries) - step  # the entry just walked (1-based), 0 before the first
+current = len(recorded.entries) - step + 1 if step else 0  # the entry just walked (1-based)
 done = {len(recorded.entries) - k for k in range(step)}
 pending = states[step]
-lines = ['digraph { rankdir=LR; node [fontname="sans-serif", fontsize=11];']
+lines = [
+    'digraph { rankdir=TB; nodesep=0.4; ranksep=0.25; node [fontname="sans-serif", fontsize=12];'
+]
 for key, name in names.items():
     color = "#e4572e" if key in pending else "#ffffff"
     lines.append(f'{name} [shape=ellipse, style=filled, fillcolor="{color}", label="{name}"];')
@@ -155,27 +152,31 @@ for i, e in enumerate(recorded.entries, start=1):
     lines.append(f'c{i} [shape=box, style="rounded,filled", fillcolor="{fill}", label="{label}"];')
     lines += [f"{names[k]} -> c{i};" for k in e.inputs] + [f"c{i} -> {names[id(e.output)]};"]
 lines.append("}")
-st.graphviz_chart("\n".join(lines), width="stretch")
-st.caption(t("tape_legend"))
-waiting = [
-    {
-        t("tape_array"): names[k],
-        t("shape"): str(tuple(g.shape)),
-        t("tape_grad_sum"): f"{float(g.sum()):+.4f}",
-    }
-    for k, g in pending.items()
-]
-st.dataframe(
-    pd.DataFrame(waiting, columns=[t("tape_array"), t("shape"), t("tape_grad_sum")]),
-    hide_index=True,
-    width="stretch",
-)
-if step == len(recorded.entries):
-    model.zero_grad()
-    model(x)
-    dx = model.backward(np.ones_like(y))
-    same = np.array_equal(dx, walked_dx) and np.array_equal(model.conv.weight.grad, walked_dw)
-    (st.success if same else st.error)(t("tape_same") if same else t("tape_differs"))
+graph_col, state_col = st.columns([2, 3])
+graph_col.graphviz_chart("\n".join(lines), width="content")
+with state_col:
+    st.caption(t("tape_legend"))
+    st.markdown(f"**{t('tape_waiting')}**")
+    waiting = [
+        {
+            t("tape_array"): names[k],
+            t("shape"): str(tuple(g.shape)),
+            t("tape_grad_sum"): f"{float(g.sum()):+.4f}",
+        }
+        for k, g in pending.items()
+    ]
+    st.table(
+        pd.DataFrame(waiting, columns=[t("tape_array"), t("shape"), t("tape_grad_sum")]),
+        hide_index=True,
+    )
+    if step == len(recorded.entries):
+        model.zero_grad()
+        model(x)
+        dx = model.backward(np.ones_like(y))
+        same = np.array_equal(dx, walked_dx) and np.array_equal(model.conv.weight.grad, walked_dw)
+        (st.success if same else st.error)(t("tape_same") if same else t("tape_differs"))
+    else:
+        st.info(t("tape_move"))
 st.write(t("custom_rules"))
 with st.expander(t("custom_source")):
     st.code(inspect.getsource(tape), language="python")

@@ -1,8 +1,10 @@
 """The documentation site in a real browser: Debian's chromium driven by Python Playwright.
 
-Starts ``streamlit run docs/app.py`` on a free localhost port, opens every page, waits until
-Streamlit's loading placeholders are gone, checks key text, saves a screenshot of each page to
-test-artifacts/screenshots/, and stops the server by its PID.
+Starts ``streamlit run docs/app.py`` on a free localhost port, opens every page in English and
+in Korean at 1400 px, waits until Streamlit's loading placeholders are gone, and checks key
+text, that no exception, raw reST or LaTeX markup shows, and that nothing is wider than the
+page. A screenshot of each page goes to test-artifacts/screenshots/; the server is stopped by
+its PID.
 """
 
 import os
@@ -20,17 +22,51 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# URL path -> a text the page shows in English and in Korean
 PAGES = {
-    "": "from scratch",
-    "data": "Data management",
-    "model": "Model building",
-    "training": "Training",
-    "utility": "Utility",
-    "evaluation": "Evaluation & inference",
-    "api": "API reference",
-    "playground": "Playground",
-    "compare": "nyangtorch vs PyTorch",
+    "": ("from scratch", "처음부터"),
+    "data": ("Data management", "데이터 관리"),
+    "model": ("The tape, step by step", "테이프, 한 단계씩"),
+    "training": ("One training step", "학습 한 단계"),
+    "utility": ("Utility", "유틸리티"),
+    "evaluation": ("confusion", "혼동"),
+    **{
+        f"lesson-{name}": (f"Lesson {i}", f"레슨 {i}")
+        for i, name in enumerate(
+            [
+                "linear",
+                "activations",
+                "softmax",
+                "conv",
+                "pooling",
+                "batchnorm",
+                "dropout",
+                "optimizers",
+                "schedulers",
+            ],
+            start=1,
+        )
+    },  # fmt: skip
+    "api": ("API reference", "API 레퍼런스"),
+    "playground": ("Playground", "플레이그라운드"),
+    "compare": ("Every difference, explained", "모든 차이와 그 설명"),
 }
+# Markup that must have been rendered, never shown as text: reST roles and literals, LaTeX.
+RAW_MARKERS = ("``", ":class:", ":func:", ":meth:", ":mod:", "$$", "\\frac", "\\begin{", "\\text{")
+# The page's visible text without code, formulas and editable examples (where markup is legal),
+# and every element wider than the main column (or the window).
+INSPECT = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('pre, code, .katex, textarea, [data-testid="stCode"]')
+    .forEach(e => e.remove());
+  const limit = main.getBoundingClientRect().right + 1;
+  const wide = [...main.querySelectorAll('[data-testid="stElementContainer"]')]
+    .filter(e => e.getBoundingClientRect().right > limit)
+    .map(e => (e.innerText || e.getAttribute('data-testid') || '').slice(0, 80));
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) wide.push('the page itself');
+  return {text: copy.innerText, wide: wide};
+}"""
 
 
 def free_port() -> int:
@@ -42,7 +78,12 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        # This checkout's nyangtorch and docs first, whatever is installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -124,28 +165,46 @@ def wait_loaded(page) -> None:
     )
 
 
+def screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main area, not the document, so the window
+    is made as tall as the content first (a full_page screenshot would stop at the fold)."""
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 30_000)})
+    wait_loaded(page)
+    page.screenshot(path=str(path))
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_renders(server, browser, path):
+def test_page_renders(server, browser, path, language):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{server}/{path}", timeout=60_000)
+        page.goto(f"{server}/{path}?lang={language}", timeout=60_000)
         wait_loaded(page)
-        page.get_by_text(PAGES[path], exact=False).first.wait_for(state="visible", timeout=60_000)
+        expected = PAGES[path][language == "ko"]
+        page.get_by_text(expected, exact=False).first.wait_for(state="visible", timeout=60_000)
+        screenshot(page, SHOTS / f"{path or 'home'}-{language}.png")
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stMarkdown"]').count() > 0  # the page's own content
-        page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
+        found = page.evaluate(INSPECT)
+        shown = [m for m in RAW_MARKERS if m in found["text"]]
+        assert not shown, f"raw markup shown as text on /{path}: {shown}"
+        assert not found["wide"], f"wider than the page on /{path}: {found['wide']}"
     finally:
         page.close()
 
 
-def test_language_switch_in_the_sidebar(server, browser):
+def test_language_switch_in_the_sidebar_is_kept_in_the_url(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/model", timeout=60_000)
         wait_loaded(page)
         page.get_by_text("한국어").click()
         page.get_by_text("2. 모델 구성").first.wait_for(state="visible", timeout=60_000)
-        page.screenshot(path=str(SHOTS / "model-ko.png"), full_page=True)
+        page.wait_for_url("**lang=ko**", timeout=30_000)
+        page.reload()
+        wait_loaded(page)
+        page.get_by_text("2. 모델 구성").first.wait_for(state="visible", timeout=60_000)
     finally:
         page.close()
