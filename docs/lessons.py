@@ -172,14 +172,8 @@ def activations() -> None:
     y = layer(x)
     slope = layer.backward(np.ones_like(x))  # δ = 1: backward returns dy/dx itself
     curves = {t("act_f"): y[:, 0], t("act_df"): slope[:, 0]}
-    chart = pictures.lines(
-        pictures.long_form(curves, x[:, 0], "x", "y", "curve"),
-        "x",
-        "y",
-        "curve",
-        "x",
-        t("act_value"),
-    )
+    frame = pictures.long_form(curves, x[:, 0], "x", "y", "curve")
+    chart = pictures.lines(frame, "x", "y", "curve", "x", t("act_value"), integer_x=False)
     st.altair_chart(chart, width="stretch")
     st.caption(t("act_caption"))
     sources = {
@@ -663,7 +657,15 @@ def schedulers() -> None:
         curves = {name: np.array(schedule_curve(SCHEDULES[name], steps)) for name in chosen}
         frame = pictures.long_form(curves, np.arange(steps + 1), "step", "lr", "schedule")
         chart = pictures.lines(
-            frame, "step", "lr", "schedule", t("sched_x"), t("sched_y"), step=True, height=360
+            frame,
+            "step",
+            "lr",
+            "schedule",
+            t("sched_x"),
+            t("sched_y"),
+            step=True,
+            height=360,
+            legend_columns=1,
         )
         st.altair_chart(chart, width="stretch")
         st.caption(t("sched_caption"))

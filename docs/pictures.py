@@ -23,6 +23,8 @@ plt.rcParams["axes.unicode_minus"] = False
 
 HIGHLIGHT = "#e4572e"  # the one thing a picture points at
 ACCENT = "#29a3a3"
+# Curve colours far enough apart to tell four to six series from each other at a glance.
+PALETTE = ["#1f77b4", "#e4572e", "#2a9d8f", "#f3a712", "#7b2cbf", "#6c757d", "#d62c8b", "#8cb369"]
 
 
 def png(fig) -> bytes:
@@ -84,22 +86,26 @@ def lines(
     log_y: bool = False,
     height: int = 320,
     points: bool = False,
+    integer_x: bool = True,
+    legend_columns: int = 2,
 ):
-    """Curves from long-form data, one colour per ``color`` value, with axis titles and a
-    legend below the chart whose labels are never cut."""
+    """Curves from long-form data, one colour per ``color`` value (in order of appearance),
+    with axis titles and a legend under the chart whose labels are never cut short.
+
+    ``step`` draws each value as held until the next x (a learning rate per epoch is a stair,
+    not a ramp); ``integer_x`` labels the x axis with whole numbers only (steps, epochs)."""
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    x_axis = alt.Axis(format="d", tickMinStep=1) if integer_x else alt.Axis()
+    legend = alt.Legend(orient="bottom", columns=legend_columns, labelLimit=0, symbolType="stroke")
     chart = (
         alt.Chart(data)
         .mark_line(interpolate="step-after" if step else "linear", point=points)
         .encode(
-            x=alt.X(f"{x}:Q", title=x_title),
+            x=alt.X(f"{x}:Q", title=x_title, axis=x_axis),
             y=alt.Y(f"{y}:Q", title=y_title, scale=scale),
             color=alt.Color(
-                f"{color}:N",
-                title=None,
-                sort=None,
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
-            ),
+                f"{color}:N", title=None, sort=None, legend=legend, scale=alt.Scale(range=PALETTE)
+            ),  # fmt: skip
             tooltip=[color, x, y],
         )
         .properties(height=height)

@@ -1,5 +1,6 @@
 import time
 
+import altair as alt
 import numpy as np
 import nyangtorch
 import pandas as pd
@@ -106,30 +107,17 @@ def build() -> nn.NyangModel:
 
 
 def loss_chart(steps, losses, valid):
-    """Train loss per step and valid loss at each epoch's end, on one loss axis."""
-    frame = pd.DataFrame({"step": steps, "loss": losses, "curve": t("pg_train_loss")})
-    if valid:
-        frame = pd.concat(
-            [
-                frame,
-                pd.DataFrame(
-                    {
-                        "step": [v[0] for v in valid],
-                        "loss": [v[1] for v in valid],
-                        "curve": t("pg_valid_loss"),
-                    }
-                ),
-            ]
-        )
-    return lines(
-        frame,
-        "step",
-        "loss",
-        "curve",
-        t("pg_step"),
-        t("pg_loss"),
-        height=280,
-        points=len(steps) < 3,
+    """Train loss per step and valid loss at each epoch's end (one marked point per epoch),
+    on one loss axis."""
+    train = pd.DataFrame({"step": steps, "loss": losses, "curve": t("pg_train_loss")})
+    ends = pd.DataFrame(
+        {"step": [v[0] for v in valid], "loss": [v[1] for v in valid], "curve": t("pg_valid_loss")}
+    )
+    curves = lines(
+        pd.concat([train, ends]), "step", "loss", "curve", t("pg_step"), t("pg_loss"), height=280
+    )
+    return curves + curves.mark_point(filled=True, size=70).transform_filter(
+        alt.datum.curve == t("pg_valid_loss")
     )
 
 
@@ -201,8 +189,8 @@ def train() -> None:
         "ExpoDecay": lambda: optim.ExpoDecay(opt, 0.8),
         "CosineDecay": lambda: optim.CosineDecay(opt, T_max=epochs),
     }[scheduler_name]()
-    live = st.container()
-    with live:
+    live = st.empty()  # the live charts, replaced by the results once training is done
+    with live.container():
         logger = StreamlitLogger(epochs * len(loaders[0]))
         started = time.perf_counter()
         nyangtorch.nyang_train(
@@ -217,6 +205,7 @@ def train() -> None:
             progress=False,
             verbose=False,
         )
+    live.empty()
     result = nyangtorch.nyang_inference(model, loaders[2], progress=False)
     seconds = time.perf_counter() - started
     runs = st.session_state.setdefault(HISTORY, [])
