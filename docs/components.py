@@ -140,7 +140,7 @@ def show_source(obj, *names: str) -> None:
         lines, first = inspect.getsourcelines(target)
         path = Path(inspect.getsourcefile(target)).resolve()
         where = path.relative_to(REPO) if path.is_relative_to(REPO) else path.name
-        st.caption(f"`{where}` · {t('line')} {first}")
+        st.caption(f"`{where}` · `{target.__qualname__}` · {t('line')} {first}")
         st.code(textwrap.dedent("".join(lines)), language="python", line_numbers=False)
 
 

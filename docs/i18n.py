@@ -412,8 +412,8 @@ LESSONS = {
         "ko": "각 창에서 출력에 영향을 준 것은 최댓값 $(u^*, v^*)$뿐이므로 그것만 기울기를 받고 나머지는 0을 받습니다. 값이 같으면 nyangtorch는 PyTorch처럼 행 우선 순서로 첫 번째 최댓값을 골라 두 번 세지 않습니다.",
     },
     "pool_avg": {
-        "en": "Every input of a window counts 1/(k_h k_w) towards the output, so each gets that share of the gradient.",
-        "ko": "창의 모든 입력이 출력에 1/(k_h k_w)씩 기여하므로, 각각 기울기의 그만큼을 받습니다.",
+        "en": "Every input of a window counts $1/(k_h k_w)$ towards the output, so each gets that share of the gradient.",
+        "ko": "창의 모든 입력이 출력에 $1/(k_h k_w)$씩 기여하므로, 각각 기울기의 그만큼을 받습니다.",
     },
     "pool_seed": {"en": "random input", "ko": "무작위 입력"},
     "pool_side": {"en": "input size", "ko": "입력 크기"},
@@ -520,6 +520,7 @@ LESSONS = {
         "ko": "모멘텀과 RMSprop을 합치고, 처음 몇 걸음이 너무 작지 않도록 편향을 보정합니다. ε은 PyTorch와 똑같이 보정 뒤에 더합니다.",
     },
     "opt_surface": {"en": "loss surface", "ko": "손실 곡면"},
+    "opt_with_momentum": {"en": "SGD + momentum {mu}", "ko": "SGD + 모멘텀 {mu}"},
     "opt_surface_ravine": {"en": "ravine: 0.1θ₁² + 2θ₂²", "ko": "골짜기: 0.1θ₁² + 2θ₂²"},
     "opt_surface_banana": {"en": "banana (Rosenbrock)", "ko": "바나나 (Rosenbrock)"},
     "opt_lr": {"en": "learning rate η", "ko": "학습률 η"},
@@ -769,7 +770,7 @@ TOOLS = {
     },
     "api_module": {"en": "Module", "ko": "모듈"},
     "api_contents": {"en": "Contents", "ko": "목차"},
-    "api_alias_of": {"en": "another name for", "ko": "다음의 다른 이름:"},
+    "api_alias_of": {"en": "the same object as", "ko": "같은 객체:"},
     # -- playground
     "pg_title": {"en": "Playground", "ko": "플레이그라운드"},
     "pg_intro": {
@@ -894,12 +895,12 @@ COMPARE = {
     "cmp_acc_torch": {"en": "test accuracy, PyTorch", "ko": "테스트 정확도, PyTorch"},
     "cmp_step": {"en": "training step", "ko": "학습 단계"},
     "cmp_diff": {
-        "en": "|loss nyangtorch − loss PyTorch| (log scale)",
-        "ko": "|손실 nyangtorch − 손실 PyTorch| (로그 축)",
+        "en": "|Δ loss| (log scale)",
+        "ko": "|Δ 손실| (로그 축)",
     },
     "cmp_diff_caption": {
-        "en": "The loss difference per step, on a log scale. In float64 the two stay within about 1e-15 (rounding of the last digit): the math is the same. In float32 they start equal and drift apart as rounding grows, yet reach the same accuracy. A gap in a line is a step where the two losses were exactly equal.",
-        "ko": "단계별 손실 차이를 로그 축으로 그렸습니다. float64에서는 둘이 약 1e-15(마지막 자리 반올림) 안에 머뭅니다. 수학이 같다는 뜻입니다. float32에서는 같게 시작해 반올림 오차가 커지며 벌어지지만, 같은 정확도에 도달합니다. 선이 끊긴 곳은 두 손실이 정확히 같았던 단계입니다.",
+        "en": "|Δ loss| = |loss of nyangtorch − loss of PyTorch| at each step, on a log scale. In float64 (left) the two stay within 1e-15 to 1e-13 (rounding in the last digits): the math is the same. In float32 (right) they start equal and drift apart as rounding grows, yet reach the same accuracy. A gap in a line is a step where the two losses were exactly equal.",
+        "ko": "|Δ 손실| = 각 단계의 |nyangtorch 손실 − PyTorch 손실|을 로그 축으로 그렸습니다. float64(왼쪽)에서는 둘이 1e-15~1e-13(마지막 자리들의 반올림) 안에 머뭅니다. 수학이 같다는 뜻입니다. float32(오른쪽)에서는 같게 시작해 반올림 오차가 커지며 벌어지지만, 같은 정확도에 도달합니다. 선이 끊긴 곳은 두 손실이 정확히 같았던 단계입니다.",
     },
     "cmp_speed": {
         "en": "Speed and memory (block-timed, batch {batch})",

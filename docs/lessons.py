@@ -561,7 +561,9 @@ def optimizers() -> None:
     steps = d.slider(t("opt_steps"), 10, 300, 100, 10, key="opt_steps")
     makers = {
         "SGD": lambda p: optim.SGD(p, lr=lr),
-        f"SGD + momentum {momentum:g}": lambda p: optim.SGD(p, lr=lr, momentum=momentum),
+        t("opt_with_momentum", mu=f"{momentum:g}"): lambda p: optim.SGD(
+            p, lr=lr, momentum=momentum
+        ),
         "RMSprop": lambda p: optim.RMSprop(p, lr=lr),
         "Adam": lambda p: optim.Adam(p, lr=lr, betas=(momentum, 0.999)),
     }
@@ -664,8 +666,8 @@ def schedulers() -> None:
             t("sched_x"),
             t("sched_y"),
             step=True,
-            height=360,
-            legend_columns=1,
+            height=480,
+            legend_columns=2,
         )
         st.altair_chart(chart, width="stretch")
         st.caption(t("sched_caption"))

@@ -131,6 +131,7 @@ def softmax_bars(logits, probs, grad, target: int, labels: dict) -> bytes:
     ):
         ax.bar(range(k), values, color=colors)
         ax.axhline(0, color="black", lw=0.8)
+        ax.margins(y=0.15)  # room for the numbers written above and below the bars
         ax.set_xticks(range(k), [f"{labels['class']} {i}" for i in range(k)])
         ax.set_title(title, fontsize=10)
         for i, v in enumerate(values):

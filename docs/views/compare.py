@@ -102,17 +102,14 @@ else:
         a, b = st.columns(2)
         a.metric(t("cmp_acc_ours"), f"{r['ours']['test_accuracy']:.4f}")
         b.metric(t("cmp_acc_torch"), f"{r['torch']['test_accuracy']:.4f}")
-    chart = lines(
-        loss_difference(data),
-        "step",
-        "diff",
-        "run",
-        t("cmp_step"),
-        t("cmp_diff"),
-        log_y=True,
-        height=340,
-    )
-    st.altair_chart(chart, width="stretch")
+    # float64 runs are 100 steps, the float32 run thousands: each gets its own x axis.
+    differences = loss_difference(data)
+    short = differences["run"].str.startswith("float64")
+    for col, part in zip(st.columns(2), (differences[short], differences[~short])):
+        chart = lines(
+            part, "step", "diff", "run", t("cmp_step"), t("cmp_diff"), log_y=True, height=340
+        )
+        col.altair_chart(chart, width="stretch")
     st.caption(t("cmp_diff_caption"))
 
     speed = data.get("speed")
@@ -150,13 +147,18 @@ else:
                 .mark_bar()
                 .encode(
                     y=alt.Y(
-                        "part:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)
+                        "part:N",
+                        sort=None,
+                        title=None,
+                        axis=alt.Axis(labelLimit=0, labelOverlap=False),
                     ),  # run order, as listed
                     x=alt.X("ms:Q", title=t("cmp_ms")),
                     color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom")),
                     tooltip=["part", alt.Tooltip("ms:Q", format=".3f")],
                 )
-                .properties(height=22 * len(frame))
+                .properties(
+                    height=24 * len(frame) + 90
+                )  # every bar labelled, axis and legend below
             )
             st.altair_chart(bars, width="stretch")
             st.caption(t("cmp_layers_caption"))
