@@ -56,10 +56,8 @@ for col, (key, value) in zip(
 ):
     col.metric(t(key), f"{value:.3f}")
 classes = [f"{t('pic_class')} {i}" for i in range(4)]
-left, _ = st.columns([3, 2])
-with left:
-    picture("confusion", metrics.confusion_matrix(y, guess, 4), classes,
-            labels(title=t("eval_confusion_title"), predicted=t("eval_predicted"), true=t("eval_true")))  # fmt: skip
+words = labels(title=t("eval_confusion_title"), predicted=t("eval_predicted"), true=t("eval_true"))
+picture("confusion", metrics.confusion_matrix(y, guess, 4), classes, words, width="content")
 st.caption(t("eval_confusion_caption"))
 exercise("eval_ex1", t("eval_ex1"), same_numbers(0.8), t("eval_ex1_hint"))
 exercise("eval_ex2", t("eval_ex2"), same_numbers(16 / 22), t("eval_ex2_hint"))

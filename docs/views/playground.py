@@ -16,7 +16,7 @@ from nyangtorch.data import (
 )
 
 from i18n import labels_for, lang, t
-from lessons import cached, class_name
+from lessons import cached, class_name, picture
 from pictures import lines
 
 HISTORY = "pg_runs"  # every finished run's settings and curves, newest last
@@ -329,18 +329,8 @@ if len(worst):
     st.caption(t("pg_mistakes_caption", count=len(wrong), total=len(result.targets)))
 else:
     st.write(t("pg_no_mistakes"))
-left, _ = st.columns([3, 2])
-with left:
-    st.image(
-        cached(
-            "confusion",
-            result.confusion,
-            [class_name(c) for c in classes],
-            {"title": t("pg_confusion"), "predicted": t("eval_predicted"), "true": t("eval_true")},
-            language=lang(),
-        ),
-        width="stretch",
-    )
+words = {"title": t("pg_confusion"), "predicted": t("eval_predicted"), "true": t("eval_true")}
+picture("confusion", result.confusion, [class_name(c) for c in classes], words, width="content")
 
 # -- every run, to compare --------------------------------------------------------------------
 runs = st.session_state.get(HISTORY, [])

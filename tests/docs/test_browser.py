@@ -19,37 +19,32 @@ from pathlib import Path
 
 import pytest
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# URL path -> a text the page shows in English and in Korean
+LESSONS = ["linear", "activations", "softmax", "conv", "pooling", "batchnorm", "dropout",
+           "optimizers", "schedulers"]  # fmt: skip
+LESSON_KO = ["Linear (완전 연결층)", "활성화 함수", "Softmax와 교차 엔트로피", "합성곱", "풀링",
+             "배치 정규화", "드롭아웃", "옵티마이저", "학습률 스케줄러"]  # fmt: skip
+LESSON_EN = ["Linear", "Activations", "Softmax and cross-entropy", "Convolution", "Pooling",
+             "BatchNorm", "Dropout", "Optimizers", "Learning-rate schedulers"]  # fmt: skip
+# URL path -> the page's title in English and in Korean
 PAGES = {
-    "": ("from scratch", "처음부터"),
-    "data": ("Data management", "데이터 관리"),
-    "model": ("The tape, step by step", "테이프, 한 단계씩"),
-    "training": ("One training step", "학습 한 단계"),
-    "utility": ("Utility", "유틸리티"),
-    "evaluation": ("confusion", "혼동"),
+    "": ("nyangtorch (냥냥 torch)", "nyangtorch (냥냥 torch)"),
+    "data": ("1. Data management", "1. 데이터 관리"),
+    "model": ("2. Model building", "2. 모델 구성"),
+    "training": ("3. Training", "3. 학습"),
+    "utility": ("4. Utility", "4. 유틸리티"),
+    "evaluation": ("5. Evaluation & inference", "5. 평가와 추론"),
     **{
-        f"lesson-{name}": (f"Lesson {i}", f"레슨 {i}")
-        for i, name in enumerate(
-            [
-                "linear",
-                "activations",
-                "softmax",
-                "conv",
-                "pooling",
-                "batchnorm",
-                "dropout",
-                "optimizers",
-                "schedulers",
-            ],
-            start=1,
-        )
-    },  # fmt: skip
+        f"lesson-{name}": (f"Lesson {i} · {en}", f"레슨 {i} · {ko}")
+        for i, (name, en, ko) in enumerate(zip(LESSONS, LESSON_EN, LESSON_KO), start=1)
+    },
     "api": ("API reference", "API 레퍼런스"),
     "playground": ("Playground", "플레이그라운드"),
-    "compare": ("Every difference, explained", "모든 차이와 그 설명"),
+    "compare": ("nyangtorch vs PyTorch", "nyangtorch와 PyTorch 비교"),
 }
 # Markup that must have been rendered, never shown as text: reST roles and literals, LaTeX.
 RAW_MARKERS = ("``", ":class:", ":func:", ":meth:", ":mod:", "$$", "\\frac", "\\begin{", "\\text{")
@@ -174,25 +169,44 @@ def screenshot(page, path: Path) -> None:
     page.screenshot(path=str(path))
 
 
+@pytest.fixture(scope="module")
+def tabs(server, browser):
+    """One browser tab per language, opened from a URL with ?lang=, then moved from page to
+    page through the sidebar as a reader does (no reload: each page costs one script run)."""
+    opened = {}
+
+    def tab(language: str):
+        if language not in opened:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server}/?lang={language}", timeout=60_000)
+            wait_loaded(page)
+            opened[language] = page
+        return opened[language]
+
+    yield tab
+    for page in opened.values():
+        page.close()
+
+
 @pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_renders(server, browser, path, language):
+def test_page_renders(server, tabs, path, language):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        page.goto(f"{server}/{path}?lang={language}", timeout=60_000)
-        wait_loaded(page)
-        expected = PAGES[path][language == "ko"]
-        page.get_by_text(expected, exact=False).first.wait_for(state="visible", timeout=60_000)
-        screenshot(page, SHOTS / f"{path or 'home'}-{language}.png")
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert page.locator('[data-testid="stMarkdown"]').count() > 0  # the page's own content
-        found = page.evaluate(INSPECT)
-        shown = [m for m in RAW_MARKERS if m in found["text"]]
-        assert not shown, f"raw markup shown as text on /{path}: {shown}"
-        assert not found["wide"], f"wider than the page on /{path}: {found['wide']}"
-    finally:
-        page.close()
+    page = tabs(language)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    if page.url.split("?")[0] != f"{server}/{path}":
+        page.locator(f'[data-testid="stSidebarNavLink"][href="{server}/{path}"]').click()
+    page.wait_for_url(f"{server}/{path}?lang={language}", timeout=30_000)  # the language stays
+    title = PAGES[path][language == "ko"]
+    expect(page.locator("h1").first).to_contain_text(title, timeout=60_000)
+    wait_loaded(page)
+    screenshot(page, SHOTS / f"{path or 'home'}-{language}.png")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stMarkdown"]').count() > 0  # the page's own content
+    found = page.evaluate(INSPECT)
+    shown = [m for m in RAW_MARKERS if m in found["text"]]
+    assert not shown, f"raw markup shown as text on /{path}: {shown}"
+    assert not found["wide"], f"wider than the page on /{path}: {found['wide']}"
 
 
 def test_language_switch_in_the_sidebar_is_kept_in_the_url(server, browser):
