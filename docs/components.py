@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import os
 import re
 import textwrap
 import traceback
@@ -20,6 +21,8 @@ from api_reference import entries
 from i18n import t
 
 REPO = Path(__file__).resolve().parent.parent
+# A public deployment shows the examples without running what a visitor typed (README).
+READONLY = os.environ.get("NYANGTORCH_DOCS_READONLY") == "1"
 
 
 # -- running code the reader wrote -------------------------------------------------------------
@@ -53,11 +56,11 @@ def example(code: str, key: str, label: str | None = None) -> None:
     (until it is run again) whatever other widget changes."""
     code_key, out_key = f"{key}_code", f"{key}_output"
     st.session_state.setdefault(code_key, code)
-    st.text_area(t("edit_code"), key=code_key, height=_code_height(code))
+    st.text_area(t("edit_code"), key=code_key, height=_code_height(code), disabled=READONLY)
     run_col, reset_col, _ = st.columns([1, 1, 4])
     if run_col.button(label or t("run_it"), key=key, type="primary"):
         with st.spinner(t("running")):
-            ok, printed, _ = execute(st.session_state[code_key], key)
+            ok, printed, _ = execute(code if READONLY else st.session_state[code_key], key)
         st.session_state[out_key] = (ok, printed)
     reset_col.button(t("reset_code"), key=f"{key}_reset", on_click=_reset, args=(code_key, code))
     if out_key in st.session_state:
@@ -107,6 +110,10 @@ def code_exercise(
     what is still wrong."""
     with st.container(border=True):
         st.markdown(f"**{t('exercise')}** · {question}")
+        if READONLY:
+            st.code(starter, language="python")
+            st.caption(t("readonly_note"))
+            return
         code_key = f"{key}_code"
         st.session_state.setdefault(code_key, starter)
         st.text_area(t("edit_code"), key=code_key, height=_code_height(starter))
@@ -232,8 +239,12 @@ def entry_body(item: dict) -> None:
         st.code(f"{item['name']}{item['signature']}", language="python", wrap_lines=True)
     st.caption(f"{t('kind_' + item['kind'])} · `{item['module']}`")
     st.markdown(item["doc"] or t("no_doc"))
-    for meth, sig, summary in item["methods"]:
-        st.markdown(f"- `{meth}{sig}`" + (f" — {summary}" if summary else ""))
+    methods = [
+        f"- `{m}{sig}`" + (f" — {summary}" if summary else "")
+        for m, sig, summary in item["methods"]
+    ]
+    if methods:
+        st.markdown("\n".join(methods))
 
 
 def reference(module_names: list[str], skip=()) -> None:

@@ -156,6 +156,10 @@ COMMON = {
     "edit_code": {"en": "Code (edit it, then run)", "ko": "코드 (고친 뒤 실행해 보세요)"},
     "running": {"en": "Running…", "ko": "실행 중…"},
     "reset_code": {"en": "Reset", "ko": "원래대로"},
+    "readonly_note": {
+        "en": "This copy of the site runs no code typed into it: solve it on your own machine (`streamlit run docs/app.py`).",
+        "ko": "이 사이트 사본은 입력한 코드를 실행하지 않습니다. 내 컴퓨터에서 풀어 보세요(`streamlit run docs/app.py`).",
+    },
     "example_failed": {
         "en": "The code raised an error (traceback below).",
         "ko": "코드에서 오류가 났습니다 (아래 traceback 참고).",

@@ -276,12 +276,13 @@ print("huge logits are fine:", loss_fn(z * 1000, target))""",
 
 
 # -- 4. Convolution --------------------------------------------------------------------------
-EDGE_FILTERS = {
-    "vertical edge": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], float),
-    "horizontal edge": np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], float),
-    "blur": np.full((3, 3), 1 / 9),
-    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),
-}
+# Hand-made 3×3 filters, named on the page by the texts conv_filter_0 … conv_filter_3.
+EDGE_FILTERS = [
+    np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], float),  # vertical edge (Sobel)
+    np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], float),  # horizontal edge (Sobel)
+    np.full((3, 3), 1 / 9),  # blur: the mean of the window
+    np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),  # sharpen
+]
 
 
 def conv() -> None:
@@ -315,9 +316,9 @@ def conv() -> None:
     images, names, source = sample_images()
     index = st.slider(t("conv_image"), 0, len(images) - 1, 0, key="conv_image")
     layer = nn.Conv(1, len(EDGE_FILTERS), 3, padding=1, bias=False)
-    layer.weight.data = np.stack(list(EDGE_FILTERS.values()))[:, None].astype(np.float32)
+    layer.weight.data = np.stack(EDGE_FILTERS)[:, None].astype(np.float32)
     maps = layer(images[index][None, None].astype(np.float32))[0]
-    filter_names = {t(f"conv_filter_{i}"): w for i, w in enumerate(EDGE_FILTERS.values())}
+    filter_names = {t(f"conv_filter_{i}"): w for i, w in enumerate(EDGE_FILTERS)}
     picture(
         "feature_maps",
         images[index],

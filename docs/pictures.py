@@ -106,7 +106,11 @@ def lines(
             color=alt.Color(
                 f"{color}:N", title=None, sort=None, legend=legend, scale=alt.Scale(range=PALETTE)
             ),  # fmt: skip
-            tooltip=[color, x, y],
+            tooltip=[
+                alt.Tooltip(color, title=" "),
+                alt.Tooltip(x, title=x_title),
+                alt.Tooltip(y, title=y_title),
+            ],  # fmt: skip
         )
         .properties(height=height)
     )

@@ -14,6 +14,13 @@ def matches(item: dict, text: str) -> bool:
     return text in item["name"].lower() or text in item["doc"].lower()
 
 
+def alias_target(alias: dict, module_name: str) -> str:
+    """The entry an alias names: a link when that entry is on this page."""
+    if alias["alias_of"].rpartition(".")[0] == module_name:
+        return f"[`{alias['alias_of']}`](#{alias['target_anchor']})"
+    return f"`{alias['alias_of']}`"
+
+
 if query:
     found = [
         (m, e)
@@ -26,7 +33,9 @@ if query:
         st.subheader(f"{module_name}.{item['name']}", anchor=item["anchor"])
         entry_body(item)
 else:
-    module_name = st.selectbox(t("api_module"), PUBLIC_MODULES, key="api_module")
+    module_name = st.selectbox(
+        t("api_module"), PUBLIC_MODULES, key="api_module", bind="query-params"
+    )
     items = entries(module_name)
     own = [e for e in items if not e["alias_of"]]
     aliases = [e for e in items if e["alias_of"]]
@@ -38,7 +47,10 @@ else:
     if aliases:
         st.markdown(f"**{t('aliases')}**")
         st.markdown(
-            "\n".join(f"- `{a['name']}` — {t('api_alias_of')} `{a['alias_of']}`" for a in aliases)
+            "\n".join(
+                f"- `{a['name']}` — {t('api_alias_of')} {alias_target(a, module_name)}"
+                for a in aliases
+            )
         )
     for item in own:
         st.divider()

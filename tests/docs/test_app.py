@@ -276,3 +276,29 @@ def test_the_playground_trains_and_keeps_its_results():
     assert len(history) == 2
     at.button(key="pg_clear").click().run()
     assert at.info and not at.success
+
+
+def test_a_readonly_site_runs_only_the_examples_as_written(monkeypatch):
+    import components
+
+    monkeypatch.setattr(components, "READONLY", True)
+    at = open_page("views/lesson_activations.py")
+    assert at.text_area(key="act_example_code").disabled
+    at.button(key="act_example").click().run()
+    assert "ReLU" in at.code[-1].value or any("ReLU" in c.value for c in at.code)
+    assert not [b for b in at.button if b.key == "act_ex1_check"]  # nothing typed runs
+
+
+def test_the_convolution_lesson_falls_back_to_digits(monkeypatch):
+    import lessons
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("no Fashion-MNIST here")
+
+    monkeypatch.setattr(lessons.data, "FashionMNIST", missing)
+    lessons.sample_images.clear()
+    try:
+        images, names, source = lessons.sample_images()
+        assert source == "digits" and images.shape == (20, 8, 8) and names[0] == "0"
+    finally:
+        lessons.sample_images.clear()
