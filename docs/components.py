@@ -17,12 +17,37 @@ import numpy as np
 import streamlit as st
 from nyangtorch.testing import gradcheck, numerical_grad
 
+import pictures
 from api_reference import entries
-from i18n import t
+from i18n import TEXT, lang, t
 
 REPO = Path(__file__).resolve().parent.parent
 # A public deployment shows the examples without running what a visitor typed (README).
 READONLY = os.environ.get("NYANGTORCH_DOCS_READONLY") == "1"
+
+
+# -- pictures -----------------------------------------------------------------------------
+def labels(*keys: str, **extra: str) -> dict:
+    """The words a picture writes, in the reader's language: ``{"x": t("pic_x"), ...}``."""
+    return {key: t(f"pic_{key}") for key in keys} | extra
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached(builder: str, *args, language: str) -> bytes:
+    """``pictures.<builder>(*args)`` as PNG bytes, kept per argument values and language
+    (the language is part of the key because the pictures carry words)."""
+    return getattr(pictures, builder)(*args)
+
+
+def picture(builder: str, *args, width="stretch") -> None:
+    """Draw ``pictures.<builder>(*args)`` (cached, see :func:`cached`)."""
+    st.image(cached(builder, *args, language=lang()), width=width)
+
+
+def class_name(name: str) -> str:
+    """A Fashion-MNIST class in the reader's language (digits are digits)."""
+    key = f"fashion_{name}"
+    return t(key) if key in TEXT else name
 
 
 # -- running code the reader wrote -------------------------------------------------------------

@@ -17,16 +17,19 @@ from nyangtorch.testing import gradcheck, numerical_grad
 
 import pictures
 from components import (
+    class_name,
     code_exercise,
     example,
     exercise,
     gradient_check,
+    labels,
     next_lesson,
+    picture,
     same_numbers,
     scale_input_gradient,
     show_source,
 )
-from i18n import labels_for, lang, t
+from i18n import labels_for, t
 
 ORDER = [
     "linear", "activations", "softmax", "conv", "pooling", "batchnorm", "dropout",
@@ -55,22 +58,6 @@ def code_section(*sources) -> None:
         show_source(obj, *names)
 
 
-def labels(*keys: str, **extra: str) -> dict:
-    """The words a picture writes, in the reader's language: ``{"x": t("pic_x"), ...}``."""
-    return {key: t(f"pic_{key}") for key in keys} | extra
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached(builder: str, *args, language: str) -> bytes:
-    """``pictures.<builder>(*args)`` as PNG bytes, kept per argument values and language
-    (the language is part of the key because the pictures carry words)."""
-    return getattr(pictures, builder)(*args)
-
-
-def picture(builder: str, *args, width="stretch") -> None:
-    st.image(cached(builder, *args, language=lang()), width=width)
-
-
 @st.cache_resource(show_spinner=False)
 def sample_images() -> tuple[np.ndarray, list[str], str]:
     """Twenty test images of Fashion-MNIST (digits if it is not installed), as floats 0–1."""
@@ -92,17 +79,6 @@ def sample_images() -> tuple[np.ndarray, list[str], str]:
         )
     images = images.reshape(images.shape[:3])  # (N, H, W[, 1]) -> (N, H, W): one channel
     return images.astype(np.float64) / 255.0, [classes[i] for i in targets], name
-
-
-def class_name(name: str) -> str:
-    """A Fashion-MNIST class in the reader's language (digits are digits)."""
-    return t(f"fashion_{name}") if f"fashion_{name}" in _fashion_keys() else name
-
-
-def _fashion_keys() -> set[str]:
-    from i18n import TEXT
-
-    return {k for k in TEXT if k.startswith("fashion_")}
 
 
 # -- 1. Linear -------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 import streamlit as st
 from nyangtorch.data import Digits, nyang_transforms
 
-from components import example, exercise, reference, same_numbers
+from components import example, exercise, picture, reference, same_numbers
 from i18n import t
-from lessons import picture
 
 st.title(t("data_title"))
 st.write(t("data_intro"))

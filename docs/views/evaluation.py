@@ -2,9 +2,8 @@ import numpy as np
 import streamlit as st
 from nyangtorch import metrics
 
-from components import example, exercise, reference, same_numbers
+from components import example, exercise, labels, picture, reference, same_numbers
 from i18n import t
-from lessons import labels, picture
 
 FORMULAS = [
     (r"\text{accuracy} = \frac{1}{N}\sum_n [\hat y_n = y_n]", "eval_f_accuracy"),

@@ -15,8 +15,8 @@ from nyangtorch.data import (
     nyang_transforms,
 )
 
+from components import cached, class_name, picture
 from i18n import labels_for, lang, t
-from lessons import cached, class_name, picture
 from pictures import lines
 
 HISTORY = "pg_runs"  # every finished run's settings and curves, newest last
