@@ -92,10 +92,10 @@ def test_every_page_runs_in_both_languages(page, language):
 def test_the_language_is_kept_in_the_url():
     at = open_page("views/model.py", "ko")
     assert at.title[0].value == "2. 모델 구성"
-    assert at.query_params["lang"] == ["ko"] or at.query_params["lang"] == "ko"
+    assert at.query_params["lang"] == "ko"
     at.sidebar.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "2. Model building"
-    assert "en" in at.query_params["lang"]
+    assert at.query_params["lang"] == "en"  # written back, so a reload keeps it
 
 
 def test_an_unknown_language_in_the_url_falls_back_to_english():
@@ -234,7 +234,9 @@ def test_the_im2col_picture_follows_its_sliders():
         at.slider(key=key).set_value(value).run()
     at.slider(key="conv_row").set_value(8).run()  # (5 + 2 − 2) // 2 + 1 = 3: 9 windows
     assert not at.exception
-    assert "9" in at.caption[-0].value or any("9" in c.value for c in at.caption)
+    assert any(
+        "9 windows → 9 rows of 4 numbers; the output is 3 × 3" in c.value for c in at.caption
+    )
 
 
 def test_the_tape_is_walked_to_model_backward():
@@ -285,7 +287,7 @@ def test_a_readonly_site_runs_only_the_examples_as_written(monkeypatch):
     at = open_page("views/lesson_activations.py")
     assert at.text_area(key="act_example_code").disabled
     at.button(key="act_example").click().run()
-    assert "ReLU" in at.code[-1].value or any("ReLU" in c.value for c in at.code)
+    assert any(c.language == "text" and "LeakyReLU" in c.value for c in at.code)  # it ran
     assert not [b for b in at.button if b.key == "act_ex1_check"]  # nothing typed runs
 
 
