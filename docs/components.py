@@ -55,7 +55,8 @@ def execute(code: str, name: str) -> tuple[bool, str, dict]:
     """Run ``code``; return (finished without an error, what it printed, its namespace).
 
     The reader's code runs in this process, as in a notebook: the site is meant to be run by
-    the reader on their own machine (``streamlit run docs/app.py``)."""
+    the reader on their own machine (``streamlit run docs/app.py``); a public copy sets
+    ``NYANGTORCH_DOCS_READONLY=1`` (see ``READONLY``)."""
     out, namespace = io.StringIO(), {"__name__": "__example__"}
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -173,7 +174,7 @@ def show_source(obj, *names: str) -> None:
         path = Path(inspect.getsourcefile(target)).resolve()
         where = path.relative_to(REPO) if path.is_relative_to(REPO) else path.name
         st.caption(f"`{where}` · `{target.__qualname__}` · {t('line')} {first}")
-        st.code(textwrap.dedent("".join(lines)), language="python", line_numbers=False)
+        st.code(textwrap.dedent("".join(lines)), language="python")
 
 
 # -- gradient check ------------------------------------------------------------------------
@@ -225,16 +226,18 @@ def gradient_check(key: str, make: Callable[[], tuple], broken: Callable | None 
         st.markdown(f"**{t('gradcheck_title')}**")
         st.caption(t("gradcheck_text"))
         sabotage = broken is not None and st.toggle(t("gradcheck_break"), key=f"{key}_break")
+
+        def fresh() -> tuple:
+            """A new module and input (gradcheck converts the module to float64 in place)."""
+            module, *inputs = make()
+            if sabotage:
+                broken(module)
+            return module, *inputs
+
         if st.button(t("gradcheck_run"), key=key):
-            module, x, *target = make()
-            if sabotage:
-                broken(module)
-            rows = gradient_table(module, x, *target)
-            module, x, *target = make()
-            if sabotage:
-                broken(module)
+            rows = gradient_table(*fresh())
             try:
-                verdict = (True, str(gradcheck(module, x, *target)))
+                verdict = (True, str(gradcheck(*fresh())))
             except AssertionError as error:
                 verdict = (False, str(error))
             st.session_state[f"{key}_result"] = (rows, verdict)

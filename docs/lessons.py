@@ -60,25 +60,15 @@ def code_section(*sources) -> None:
 
 @st.cache_resource(show_spinner=False)
 def sample_images() -> tuple[np.ndarray, list[str], str]:
-    """Twenty test images of Fashion-MNIST (digits if it is not installed), as floats 0–1."""
+    """Twenty test images of Fashion-MNIST (digits if it is not installed), as floats 0–1,
+    with their class names and which data set they come from."""
     try:
-        test = data.FashionMNIST("test", download=False)
-        images, targets, classes, name = (
-            test.images[:20],
-            test.targets[:20],
-            test.classes,
-            "fashion",
-        )
-    except FileNotFoundError:
-        digits = data.Digits()
-        images, targets, classes, name = (
-            digits.images[:20],
-            digits.targets[:20],
-            digits.classes,
-            "digits",
-        )
-    images = images.reshape(images.shape[:3])  # (N, H, W[, 1]) -> (N, H, W): one channel
-    return images.astype(np.float64) / 255.0, [classes[i] for i in targets], name
+        dataset, source = data.FashionMNIST("test", download=False), "fashion"
+    except FileNotFoundError:  # no download here: a page must not wait on the network
+        dataset, source = data.Digits(), "digits"
+    images = dataset.images[:20].reshape(20, *dataset.images.shape[1:3])  # one channel: (N, H, W)
+    names = [dataset.classes[k] for k in dataset.targets[:20]]
+    return images.astype(np.float64) / 255.0, names, source
 
 
 # -- 1. Linear -------------------------------------------------------------------------------
