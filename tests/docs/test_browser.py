@@ -49,16 +49,34 @@ PAGES = {
 # Markup that must have been rendered, never shown as text: reST roles and literals, LaTeX.
 RAW_MARKERS = ("``", ":class:", ":func:", ":meth:", ":mod:", "$$", "\\frac", "\\begin{", "\\text{")
 # The page's visible text without code, formulas and editable examples (where markup is legal),
-# and every element wider than the main column (or the window).
+# and every element reaching past the page's content column (or the window).
 INSPECT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const copy = main.cloneNode(true);
   copy.querySelectorAll('pre, code, .katex, textarea, [data-testid="stCode"]')
     .forEach(e => e.remove());
-  const limit = main.getBoundingClientRect().right + 1;
-  const wide = [...main.querySelectorAll('[data-testid="stElementContainer"]')]
-    .filter(e => e.getBoundingClientRect().right > limit)
-    .map(e => (e.innerText || e.getAttribute('data-testid') || '').slice(0, 80));
+  const column = main.querySelector('[data-testid="stMainBlockContainer"]');
+  const limit = column.getBoundingClientRect().right + 1;
+  // Past the column, and not inside a box that scrolls (a long code line scrolls in place).
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const reachable = e => {
+    for (let a = e.parentElement; a && a !== column; a = a.parentElement) {
+      if (scrolls(a)) return true;
+    }
+    return false;
+  };
+  // Helpers for screen readers (a slider's input) sit in 1-px boxes and draw nothing.
+  const seen = e => {
+    for (let a = e; a && a !== column; a = a.parentElement) {
+      const r = a.getBoundingClientRect();
+      const hidden = getComputedStyle(a).visibility === 'hidden';
+      if (r.width <= 1 || r.height <= 1 || hidden) return false;
+    }
+    return true;
+  };
+  const wide = [...column.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > limit && !reachable(e) && seen(e))
+    .map(e => (e.innerText || e.getAttribute('data-testid') || e.tagName).slice(0, 80));
   if (document.documentElement.scrollWidth > window.innerWidth + 1) wide.push('the page itself');
   return {text: copy.innerText, wide: wide};
 }"""
@@ -222,3 +240,20 @@ def test_language_switch_in_the_sidebar_is_kept_in_the_url(server, browser):
         page.get_by_text("2. 모델 구성").first.wait_for(state="visible", timeout=60_000)
     finally:
         page.close()
+
+
+def test_the_checks_catch_raw_markup_and_a_wide_element(server, tabs):
+    page = tabs("en")
+    page.evaluate(
+        """() => {
+        const box = document.querySelector('[data-testid="stElementContainer"]:has(h1)');
+        const wide = document.createElement('div');
+        wide.style.width = '3000px';
+        wide.textContent = 'see :class:`Conv`';
+        box.appendChild(wide);
+    }"""
+    )
+    found = page.evaluate(INSPECT)
+    assert found["wide"] and ":class:" in found["text"], found["wide"]
+    page.reload()  # leave the tab as the site made it
+    wait_loaded(page)
