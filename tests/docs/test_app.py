@@ -304,3 +304,81 @@ def test_the_convolution_lesson_falls_back_to_digits(monkeypatch):
         assert source == "digits" and images.shape == (20, 8, 8) and names[0] == "0"
     finally:
         lessons.sample_images.clear()
+
+
+# page -> a new value for each of its widgets (the sidebar's language, the exercises' answers,
+# the editable code and the buttons have tests of their own above).
+SETTINGS = {
+    "views/home.py": {},
+    "views/data.py": {"grid_seed": 7},
+    "views/model.py": {"tape_step": 4},
+    "views/training.py": {},
+    "views/utility.py": {},
+    "views/evaluation.py": {"noise": 0.9, "eval_confuse": True},
+    "views/lesson_linear.py": {"linear_n": 6, "linear_in": 1, "linear_out": 6},
+    "views/lesson_activations.py": {"act_name": "SELU"},
+    "views/lesson_softmax.py": {"sm_z0": -4.0, "sm_z1": 4.0, "sm_z2": 0.5, "sm_target": 2},
+    "views/lesson_conv.py": {
+        "conv_size": 7,
+        "conv_kernel": 4,
+        "conv_stride": 3,
+        "conv_padding": 2,
+        "conv_row": 3,
+        "conv_image": 19,
+    },  # fmt: skip
+    "views/lesson_pooling.py": {
+        "pool_seed": 20,
+        "pool_side": 6,
+        "pool_relu": False,
+        "pool_kind": "AvgPool",
+    },  # fmt: skip
+    "views/lesson_batchnorm.py": {"bn_gamma": 3.0, "bn_beta": -3.0, "bn_batch": 8},
+    "views/lesson_dropout.py": {"do_p": 0.9, "do_seed": 20},
+    "views/lesson_optimizers.py": {
+        "opt_surface": "banana",
+        "opt_lr": 0.3,
+        "opt_mu": 0.0,
+        "opt_steps": 10,
+    },  # fmt: skip
+    "views/lesson_schedulers.py": {
+        "sched_epochs": 5,
+        "sched_chosen": ["OneCycle(max_lr=0.1, total_steps=epochs)"],
+    },  # fmt: skip
+    "views/api.py": {"api_module": "nyangtorch.testing", "api_filter": "alias"},
+    "views/compare.py": {},
+    "views/playground.py": {
+        "pg_data": "fashion",
+        "pg_model": "custom",
+        "pg_epochs": 2,
+        "pg_opt": "SGD",
+        "pg_lr": 0.1,
+        "pg_sched": "CosineDecay",
+        "pg_hidden": 32,
+        "pg_channels": 4,
+        "pg_act": "Tanh",
+    },  # fmt: skip
+}
+VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect",
+                 "text_input", "button_group")  # fmt: skip
+TESTED_ELSEWHERE = ("_answer", "_break")
+
+
+def value_widgets(at: AppTest) -> dict:
+    """The page's widgets that hold a value, by key (not the sidebar's)."""
+    found = {}
+    for kind in VALUE_WIDGETS:
+        for element in at.main.get(kind):
+            if element.key and not element.key.endswith(TESTED_ELSEWHERE):
+                found[element.key] = element
+    return found
+
+
+@pytest.mark.parametrize("page", SETTINGS)
+def test_every_widget_changes_its_page_without_error(page):
+    at = open_page(page)
+    settings = SETTINGS[page]
+    assert set(value_widgets(at)) <= set(settings), "give every widget a value in SETTINGS"
+    for key, value in settings.items():  # in order: some widgets appear once another is set
+        value_widgets(at)[key].set_value(value).run()
+        assert not at.exception, (key, at.exception)
+    assert set(value_widgets(at)) <= set(settings)
