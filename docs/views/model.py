@@ -3,50 +3,18 @@ import inspect
 import numpy as np
 import pandas as pd
 import streamlit as st
-from components import reference, runnable
-from i18n import t
-
-from nyangtorch import nn
 from nyangtorch.nn import tape
-from nyangtorch.nn.windows import channels_last, im2col
+from nyangtorch.random import manual_seed
 
-FORMULAS = {
-    "Linear": r"y = xW^\top + b,\quad \frac{\partial L}{\partial W} = \delta^\top x,\quad "
-    r"\frac{\partial L}{\partial b} = \mathbf 1^\top \delta,\quad \frac{\partial L}{\partial x} = \delta W"
-    r"\qquad x\in\mathbb R^{N\times D_{in}},\ W\in\mathbb R^{D_{out}\times D_{in}}",
-    "Conv": r"Y = \operatorname{im2col}(x)\,W_m^\top + b,\quad dW_m = dY^\top X,\quad "
-    r"dx = \operatorname{col2im}(dY\,W_m)\qquad X \in \mathbb R^{N H_o W_o \times k_h k_w C}",
-    "MaxPool": r"y_{n,c,i,j} = \max_{u,v} x_{n,c,is+u,js+v},\quad "
-    r"\frac{\partial L}{\partial x} = \delta \text{ routed to the first maximum}",
-    "AvgPool": r"y_{n,c,i,j} = \frac{1}{k_h k_w}\sum_{u,v} x_{n,c,is+u,js+v}",
-    "ReLU": r"y = \max(x, 0),\quad \frac{\partial y}{\partial x} = [x > 0]",
-    "LeakyReLU": r"y = \begin{cases}x & x>0\\ a x & x\le 0\end{cases}",
-    "ELU": r"y = \begin{cases}x & x>0\\ \alpha(e^x-1) & x\le 0\end{cases}",
-    "SELU": r"y = \lambda\begin{cases}x & x>0\\ \alpha(e^x-1) & x\le 0\end{cases},"
-    r"\ \alpha\approx1.6733,\ \lambda\approx1.0507",
-    "Tanh": r"y = \tanh x,\quad \frac{\partial y}{\partial x} = 1 - y^2",
-    "Sigmoid": r"y = \frac{1}{1+e^{-x}},\quad \frac{\partial y}{\partial x} = y(1-y)",
-    "Softmax": r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}},\quad dx = y\odot(\delta - \textstyle\sum_j \delta_j y_j)",
-    "Dropout": r"y = \frac{m \odot x}{1-p}\ \text{(train)},\quad y = x\ \text{(eval)},\quad m\sim\text{Bernoulli}(1-p)",
-    "BatchNorm": r"\hat x = \frac{x-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\ y = \gamma\hat x+\beta,\ "
-    r"dx = \frac{\gamma}{\sqrt{\sigma_B^2+\epsilon}}\Big(\delta - \frac{d\beta + \hat x\, d\gamma}{M}\Big)",
-    "CE": r"L = -\frac1N\sum_n\sum_c t_{nc}\log\operatorname{softmax}(z_n)_c,\quad "
-    r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
-    "BCE": r"L = \operatorname{mean}\big(\max(z,0) - zt + \log(1+e^{-|z|})\big),\quad "
-    r"\frac{\partial L}{\partial z} = \frac{\sigma(z)-t}{\text{numel}}",
-    "MSE": r"L = \operatorname{mean}\big((y-t)^2\big),\quad \frac{\partial L}{\partial y} = \frac{2(y-t)}{\text{numel}}",
-    "FocalLoss": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\alpha_c\,(1-p_{nc})^\gamma \log p_{nc}",
-    "LogSoftmax": r"y_i = x_i - \log\textstyle\sum_j e^{x_j},\quad dx = \delta - e^{y}\textstyle\sum_j \delta_j",
-    "NLL": r"L = -\frac1N\sum_n\sum_c t_{nc}\,\ell_{nc},\quad \frac{\partial L}{\partial \ell} = -\frac{t}{N}",
-    "GlobalAvgPool": r"y_{n,c} = \frac{1}{HW}\sum_{i,j} x_{n,c,i,j},\quad \frac{\partial L}{\partial x_{n,c,i,j}} = \frac{\delta_{n,c}}{HW}",
-    "Residual": r"y = F(x) + S(x),\quad dx = dF(\delta) + dS(\delta)\quad (S = \text{identity}: dS(\delta) = \delta)",
-}
+from components import example, exercise, reference, same_numbers
+from i18n import t
+from lessons import ORDER, PAGE
 
 st.title(t("model_title"))
 st.write(t("model_intro"))
 
 st.subheader(t("example"))
-runnable(
+example(
     """import numpy as np
 from nyangtorch import nn
 model = nn.NyangFlow(nn.Conv(1, 8, 3), nn.ReLU(), nn.MaxPool(2),
@@ -56,49 +24,18 @@ y = model(x)                          # forward
 dx = model.backward(np.ones_like(y))  # backward: grads in every Parameter
 print(y.shape, dx.shape, model[0].weight.grad.shape)""",
     key="model_example",
-    label=t("run_it"),
 )
 
-st.subheader(f"{t('live_demo')}: activations")
-name = st.selectbox(
-    "activation", ["ReLU", "LeakyReLU", "ELU", "SELU", "Tanh", "Sigmoid"], key="activation"
-)
-layer = getattr(nn, name)()
-x = np.linspace(-4, 4, 201).reshape(-1, 1)
-y = layer(x)
-dydx = layer.backward(np.ones_like(x))
-st.latex(FORMULAS[name])
-st.line_chart(pd.DataFrame({"f(x)": y[:, 0], "f'(x) from backward": dydx[:, 0]}, index=x[:, 0]))
+st.subheader(t("model_lessons"))
+st.write(t("model_lessons_text"))
+columns = st.columns(3)
+for i, name in enumerate(ORDER[:7]):  # the layers; optimizers and schedulers are training
+    columns[i % 3].page_link(PAGE[name], label=f"{i + 1}. {t(f'lesson_{name}')}", icon="📘")
 
-st.subheader(f"{t('live_demo')}: im2col")
-st.write(
-    "Each 2×2 window of this 1×4×4 image becomes one row; a convolution is then one matrix product."
-)
-image = np.arange(16, dtype=float).reshape(1, 1, 4, 4)
-cols = im2col(channels_last(image), (2, 2), (1, 1), (3, 3))
-left, right = st.columns(2)
-left.dataframe(pd.DataFrame(image[0, 0]), use_container_width=True)
-right.dataframe(
-    pd.DataFrame(cols, columns=["(0,0)", "(0,1)", "(1,0)", "(1,1)"]), use_container_width=True
-)
-
-st.subheader(f"{t('live_demo')}: MaxPool backward")
-seed = st.slider("random image", 0, 10, 0, key="pool_seed")
-x = np.maximum(np.random.default_rng(seed).normal(size=(1, 1, 4, 4)).round(1), 0)
-pool = nn.MaxPool(2)
-out = pool(x)
-routed = pool.backward(np.ones_like(out))
-a, b, c = st.columns(3)
-a.caption("input (after a ReLU: ties at 0)")
-a.dataframe(pd.DataFrame(x[0, 0]), use_container_width=True)
-b.caption("max of each 2×2 window")
-b.dataframe(pd.DataFrame(out[0, 0]), use_container_width=True)
-c.caption("where backward sends the gradient (first maximum)")
-c.dataframe(pd.DataFrame(routed[0, 0]), use_container_width=True)
-
+# -- the tape ----------------------------------------------------------------------------------
 st.subheader(t("custom_title"))
 st.write(t("custom_intro"))
-runnable(
+example(
     """import numpy as np
 from nyangtorch import nn
 
@@ -123,12 +60,127 @@ dx = model.backward(np.ones_like(y))      # the tape, walked in reverse
 print(model.summary((4, 8, 8)))
 print(dx.shape, model.conv1.weight.grad.shape)""",
     key="custom_example",
-    label=t("run_it"),
 )
 st.markdown(t("custom_tape"))
+
+st.subheader(t("tape_shown"))
+st.write(t("tape_shown_text"))
+TAPE_MODEL = """from nyangtorch import nn
+
+class Small(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 3, padding="same")
+        self.relu = nn.ReLU()
+        self.pool = nn.GlobalAvgPool()
+        self.fc = nn.Linear(2, 3)
+
+    def forward(self, x):
+        h = self.relu(self.conv(x))
+        h = self.relu(nn.functional.add(h, x))    # the same ReLU again, after a residual sum
+        return self.fc(self.pool(h))"""
+st.code(TAPE_MODEL, language="python")
+
+
+def describe(cache) -> str:
+    """What one call kept for backward, in a few words: arrays by dtype and shape."""
+    if cache is None:
+        return "—"
+    if isinstance(cache, np.ndarray):
+        return f"{cache.dtype} {tuple(cache.shape)}"
+    if isinstance(cache, tuple) and all(isinstance(c, int) for c in cache):
+        return str(cache)  # a shape
+    if isinstance(cache, tuple):
+        return "(" + ", ".join(describe(c) for c in cache) + ")"
+    return repr(cache) if isinstance(cache, bool | int | float) else type(cache).__name__
+
+
+def walk(recorded, dy):
+    """The states of the gradient table while ``recorded.backward(dy)`` runs: the same loop as
+    ``Tape.backward``, stopping after each entry so the page can show it."""
+    grads = {id(recorded.output): dy}
+    states = [dict(grads)]
+    for entry in reversed(recorded.entries):
+        dout = grads.pop(id(entry.output), None)
+        if dout is not None:
+            for module, cache in entry.caches:
+                module._cache = cache
+            dins = entry.layer.backward(dout)
+            for i, din in zip(entry.inputs, dins if isinstance(dins, tuple) else (dins,)):
+                grads[i] = grads[i] + din if i in grads else din
+        states.append(dict(grads))
+    return states
+
+
+namespace = {}
+exec(TAPE_MODEL, namespace)
+manual_seed(0)
+model = namespace["Small"]()
+x = np.random.default_rng(0).normal(size=(1, 2, 4, 4)).astype(np.float32)
+y = model(x)
+recorded = model._cache  # a forward-only model keeps its tape as its cache
+names = {id(x): "x"} | {id(e.output): f"a{i}" for i, e in enumerate(recorded.entries, start=1)}
+layer_names = {id(m): n for n, m in model.named_modules() if n}
+rows = [
+    {
+        "#": i,
+        t("tape_call"): f"{layer_names.get(id(e.layer), '')} ({type(e.layer).__name__})".strip(),
+        t("tape_inputs"): ", ".join(names[k] for k in e.inputs),
+        t("tape_output"): f"{names[id(e.output)]} {tuple(e.output.shape)}",
+        t("tape_kept"): describe(e.caches[0][1]),
+    }
+    for i, e in enumerate(recorded.entries, start=1)
+]
+st.table(pd.DataFrame(rows), hide_index=True)
+
+model.zero_grad()
+states = walk(recorded, np.ones_like(y))
+walked_dx, walked_dw = states[-1][id(x)], model.conv.weight.grad.copy()
+step = st.slider(t("tape_step"), 0, len(recorded.entries), 0, key="tape_step")
+current = len(recorded.entries) - step + 1 if step else 0  # the entry just walked (1-based)
+done = {len(recorded.entries) - k for k in range(step)}
+pending = states[step]
+lines = [
+    'digraph { rankdir=TB; nodesep=0.4; ranksep=0.25; node [fontname="sans-serif", fontsize=12];'
+]
+for key, name in names.items():
+    color = "#e4572e" if key in pending else "#ffffff"
+    lines.append(f'{name} [shape=ellipse, style=filled, fillcolor="{color}", label="{name}"];')
+for i, e in enumerate(recorded.entries, start=1):
+    fill = "#f3a712" if i == current else "#c7e9c0" if i in done else "#fff3e0"
+    label = f"{i}. {type(e.layer).__name__}"
+    lines.append(f'c{i} [shape=box, style="rounded,filled", fillcolor="{fill}", label="{label}"];')
+    lines += [f"{names[k]} -> c{i};" for k in e.inputs] + [f"c{i} -> {names[id(e.output)]};"]
+lines.append("}")
+graph_col, state_col = st.columns([2, 3])
+graph_col.graphviz_chart("\n".join(lines), width="content")
+with state_col:
+    st.caption(t("tape_legend"))
+    st.markdown(f"**{t('tape_waiting')}**")
+    waiting = [
+        {
+            t("tape_array"): names[k],
+            t("shape"): str(tuple(g.shape)),
+            t("tape_grad_sum"): f"{float(g.sum()):+.4f}",
+        }
+        for k, g in pending.items()
+    ]
+    st.table(
+        pd.DataFrame(waiting, columns=[t("tape_array"), t("shape"), t("tape_grad_sum")]),
+        hide_index=True,
+    )
+    if step == len(recorded.entries):
+        model.zero_grad()
+        model(x)
+        dx = model.backward(np.ones_like(y))
+        same = np.array_equal(dx, walked_dx) and np.array_equal(model.conv.weight.grad, walked_dw)
+        (st.success if same else st.error)(t("tape_same") if same else t("tape_differs"))
+    else:
+        st.info(t("tape_move"))
 st.write(t("custom_rules"))
 with st.expander(t("custom_source")):
     st.code(inspect.getsource(tape), language="python")
+exercise("tape_ex1", t("tape_ex1"), same_numbers(2, 0), t("tape_ex1_hint"))
 
 st.subheader(t("reference"))
-reference(["nyangtorch.nn"], FORMULAS)
+reference(["nyangtorch.nn", "nyangtorch.nn.functional", "nyangtorch.models"])

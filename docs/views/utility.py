@@ -1,18 +1,14 @@
 import streamlit as st
-from components import reference, runnable
+
+from components import example, exercise, reference
 from i18n import t
 
 st.title(t("utility_title"))
 st.write(t("utility_intro"))
-
-st.warning(
-    "nyang_load_model(path, trusted=True) turns the safety check off: a pickle can run any code. "
-    "Use it only for files you made yourself (for example with your own model class). / "
-    "trusted=True는 안전 검사를 끕니다. 직접 만든 파일에만 쓰세요."
-)
+st.warning(t("utility_trusted"))
 
 st.subheader(t("example"))
-runnable(
+example(
     """import pickle, tempfile, os
 from pathlib import Path
 from nyangtorch import models, nyang_save_model, nyang_load_model, save_weights, load_weights
@@ -23,6 +19,7 @@ nyang_save_model(model, folder / "cnn.pickle")           # atomic: temp file + r
 print(type(nyang_load_model(folder / "cnn.pickle")).__name__)
 save_weights(model, folder / "cnn.safetensors")           # just the state dict
 load_weights(models.reference_cnn(), folder / "cnn.safetensors")
+print(list(model.state_dict())[:4])
 
 class Evil:                                               # a hostile "model" file
     def __reduce__(self):
@@ -34,7 +31,12 @@ try:
 except Exception as error:
     print(type(error).__name__, ":", str(error)[:90], "...")""",
     key="utility_example",
-    label=t("run_it"),
+)
+exercise(
+    "util_ex1",
+    t("util_ex1"),
+    lambda answer: answer.strip().strip("`'\"") == "0.weight",
+    t("util_ex1_hint"),
 )
 
 st.subheader(t("reference"))

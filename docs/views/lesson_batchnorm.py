@@ -1,0 +1,5 @@
+"""Lesson: see lessons.py."""
+
+from lessons import show
+
+show("batchnorm")
