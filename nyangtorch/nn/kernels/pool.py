@@ -118,7 +118,7 @@ def clear_for_windows(
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
 def avg_pool(
     x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, y: np.ndarray
 ) -> None:
@@ -142,7 +142,7 @@ def avg_pool(
                     y[n, i, j, c] /= area
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
 def avg_pool_backward(
     dy: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, dx: np.ndarray
 ) -> None:

@@ -15,14 +15,6 @@ from numba import njit
 
 
 @njit(cache=True)
-def covering(p: int, k: int, s: int, out: int) -> tuple[int, int]:
-    """The windows ``lo ≤ i < hi`` along one axis whose span ``i·s ≤ p < i·s + k`` holds
-    padded position ``p`` (a pixel's index plus the padding), among the ``out`` windows:
-    ``i ≥ ceil((p − k + 1) / s) = (p − k + s) // s`` and ``i ≤ p // s``."""
-    return max(0, (p - k + s) // s), min(out, p // s + 1)
-
-
-@njit(cache=True)
 def im2col(
     x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, cols: np.ndarray
 ) -> None:
@@ -59,29 +51,26 @@ def im2col(
 def col2im(
     dcols: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dx: np.ndarray
 ) -> None:
-    """The adjoint of :func:`im2col`: every pixel gets the sum of the gradients of the
-    window entries that copied it,
-    ``dx[n, r, q, c] = Σ_{windows (i, j) over (r, q)} dcols[(n, i, j), (u, v, c)]`` with
-    ``u = r + ph − i·sh``, ``v = q + pw − j·sw``.
+    """The adjoint of :func:`im2col`: every window entry's gradient is added back onto the
+    pixel it was copied from,
+    ``dx[n, i·sh + u − ph, j·sw + v − pw, c] += dcols[(n, i, j), (u, v, c)]``, starting from
+    zero; entries that came from the padding are dropped.
 
-    dcols: (N·Ho·Wo, kh·kw·C); dx: (N, H, W, C), written in place. Summed pixel by pixel
-    (rather than adding each window into a zeroed dx, as the book's col2im does) so each
-    pixel of dx is written once: no zero-fill pass and no read-modify-write of dx."""
+    dcols: (N·Ho·Wo, kh·kw·C); dx: (N, H, W, C), written in place."""
     n_images, h, w, channels = dx.shape
     ho = (h + 2 * ph - kh) // sh + 1
     wo = (w + 2 * pw - kw) // sw + 1
+    dx[:] = 0
+    row = 0
     for n in range(n_images):
-        for r in range(h):
-            i_lo, i_hi = covering(r + ph, kh, sh, ho)
-            for q in range(w):
-                j_lo, j_hi = covering(q + pw, kw, sw, wo)
-                for c in range(channels):
-                    dx[n, r, q, c] = 0
-                for i in range(i_lo, i_hi):
-                    u = r + ph - i * sh
-                    for j in range(j_lo, j_hi):
-                        v = q + pw - j * sw
-                        row = (n * ho + i) * wo + j
-                        start = (u * kw + v) * channels
-                        for c in range(channels):
-                            dx[n, r, q, c] += dcols[row, start + c]
+        for i in range(ho):
+            for j in range(wo):
+                for u in range(kh):
+                    r = i * sh + u - ph
+                    for v in range(kw):
+                        q = j * sw + v - pw
+                        if 0 <= r < h and 0 <= q < w:
+                            start = (u * kw + v) * channels
+                            for c in range(channels):
+                                dx[n, r, q, c] += dcols[row, start + c]
+                row += 1
