@@ -68,9 +68,7 @@ def _torch_twins(model: nn.NyangFlow, train: bool):
     }
 
 
-def training_step_seconds(
-    model: nn.NyangFlow, batches, repeats: int = 5
-) -> dict[str, list[float]]:
+def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> dict[str, list[float]]:
     """Seconds per Adam training step over ``batches`` [(x, y class indices)], one value per
     round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved."""
     torch = _torch()

@@ -7,6 +7,7 @@ import numpy as np
 
 from .checks import check_channels, check_input, pair
 from .init import initialise
+from .kernels import float_input
 from .kernels import windows as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import channels_first, channels_last, conv_output_size
@@ -56,6 +57,7 @@ class Conv(NyangModel):
         expected = f"(N, {self.in_channels}, H, W)"
         check_input(self, x, expected, (4,))
         check_channels(self, x, expected, self.in_channels)
+        x = float_input(x)
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
         k = self.kernel_size[0] * self.kernel_size[1] * self.in_channels

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import check_channels, check_input
+from .kernels import float_input
 from .kernels import norm as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import channels_first, channels_last
@@ -36,6 +37,7 @@ class BatchNorm(NyangModel):
         expected = f"(N, {self.num_features}) or (N, {self.num_features}, H, W)"
         check_input(self, x, expected, (2, 4))
         check_channels(self, x, expected, self.num_features)
+        x = float_input(x)
         return x if x.ndim == 2 else channels_last(x).reshape(-1, self.num_features)
 
     @staticmethod
@@ -48,7 +50,7 @@ class BatchNorm(NyangModel):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         rows = self._rows(x)
-        m = len(rows)
+        m, dtype = len(rows), rows.dtype
         if self.training:
             if m < 2:
                 raise ValueError(
@@ -61,12 +63,10 @@ class BatchNorm(NyangModel):
             var = np.maximum(sum_x2 / m - mean * mean, 0.0)  # E[x²] − μ², rounding kept ≥ 0
             momentum = self.momentum
             # Buffers follow the dtype of the data they are computed from.
-            self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(
-                x.dtype
-            )
+            self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(dtype)
             unbiased = var * (m / (m - 1))
             self.running_var = ((1 - momentum) * self.running_var + momentum * unbiased).astype(
-                x.dtype
+                dtype
             )
         else:
             mean, var = self.running_mean.astype(np.float64), self.running_var.astype(np.float64)
@@ -74,8 +74,8 @@ class BatchNorm(NyangModel):
         # y = γ·x̂ + β as (x − μ)·(γ/σ) + β: the per-channel factor first, so the data is
         # read once and written once.
         y = np.empty_like(rows)
-        scale = (self.weight.data * inv_std).astype(x.dtype)
-        kernels.normalise(rows, mean.astype(x.dtype), scale, self.bias.data.astype(x.dtype), y)
+        scale = (self.weight.data * inv_std).astype(dtype)
+        kernels.normalise(rows, mean.astype(dtype), scale, self.bias.data.astype(dtype), y)
         self._cache = keep((rows, mean, inv_std, self.training))
         return self._like(y, x)
 
@@ -99,7 +99,7 @@ class BatchNorm(NyangModel):
         else:  # eval: the statistics are constants, dx = γ/σ·dy
             b = d = np.zeros_like(scale)
         dx = np.empty_like(dy_rows)
-        factors = (v.astype(dy.dtype) for v in (mean, scale, b, d))  # float32 stays float32
+        factors = (v.astype(dx.dtype) for v in (mean, scale, b, d))  # float32 stays float32
         kernels.input_grad(dy_rows, rows, *factors, dx)
         return self._like(dx, dy)
 

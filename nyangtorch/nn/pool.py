@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import check_input, pair
+from .kernels import float_input
 from .kernels import pool as kernels
 from .module import NyangModel, keep
 from .windows import channels_first, channels_last, conv_output_size
@@ -30,6 +31,7 @@ class _Pool(NyangModel):
     def _input(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x as channels-last (N, H, W, C), and an empty output (N, Ho, Wo, C)."""
         check_input(self, x, "(N, C, H, W)", (4,))
+        x = float_input(x)
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
         n, c = x.shape[:2]
         return channels_last(x), np.empty((n, ho, wo, c), dtype=x.dtype)
@@ -76,6 +78,7 @@ class MaxPool(_Pool):
         first, input_shape = self._saved()
         if dy.shape != channels_first(first).shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
+        dy = float_input(dy)
         dx = np.empty(input_shape, dtype=dy.dtype)
         kernels.max_pool_backward(channels_last(dy), first, *self._window_args(), dx)
         return channels_first(dx)
@@ -95,13 +98,13 @@ class AvgPool(_Pool):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x_last, y = self._input(x)
-        kernels.avg_pool(x_last, *self._window_args(), self._area(x.dtype), y)
+        kernels.avg_pool(x_last, *self._window_args(), self._area(y.dtype), y)
         self._cache = keep((x_last.shape, y.shape))
         return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         input_shape, output_shape = self._saved()
-        dy = channels_last(dy)
+        dy = channels_last(float_input(dy))
         if dy.shape != output_shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dx = np.empty(input_shape, dtype=dy.dtype)

@@ -164,3 +164,20 @@ def test_batch_norm_element_passes_equal_numpys_bit_for_bit(rng, rows, channels,
     assert y.dtype == dtype
     norm.input_grad(dy, x, mean, scale, b, d, dx)
     np.testing.assert_array_equal(dx, scale * dy - b * (x - mean) - d)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.uint8])
+def test_other_dtypes_are_computed_in_float32(rng, dtype):
+    """Numba compiles no float16 arithmetic, and integers must become floats: the layers
+    hand the kernels float32, with the values of the float32 input."""
+    from nyangtorch import nn
+
+    x = rng.integers(0, 5, (2, 3, 6, 6)).astype(dtype)
+    for layer in (nn.Conv(3, 4, 3, padding=1), nn.MaxPool(2, relu=True), nn.AvgPool(3, 2, 1)):
+        y = layer(x)
+        assert y.dtype == np.float32
+        np.testing.assert_array_equal(y, layer(x.astype(np.float32)))
+        assert layer.backward(np.ones(y.shape, dtype)).dtype == np.float32
+    norm_layer = nn.BatchNorm(3)
+    assert norm_layer(x).dtype == np.float32
+    assert norm_layer.backward(np.ones(x.shape, dtype)).dtype == np.float32

@@ -30,6 +30,15 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
+
+def float_input(x: np.ndarray) -> np.ndarray:
+    """``x`` as the kernels take it: float32 and float64 as they are, any other dtype as
+    float32. Numba compiles no float16 arithmetic, and integer images have to become floats
+    for the layers' arithmetic anyway (PyTorch refuses them)."""
+    return x if x.dtype in (np.float32, np.float64) else x.astype(np.float32)
+
 
 def _writable(folder: Path) -> bool:
     """True if files can be created in ``folder`` (made if missing), as Numba checks it."""
