@@ -66,8 +66,16 @@ class Conv(NyangModel):
         # the weight matrix's last column, Y = [X 1] @ [Wm b].T. The bias add then costs no
         # pass over Y, and backward's db comes free as the last row of the dW product.
         folded = self.bias is not None
-        cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
-        kernels.im2col(channels_last(x), *self._window_args(), cols)
+        x_last = np.ascontiguousarray(channels_last(x))  # free for channels-last memory
+        if self.in_channels == 1:
+            # One input channel (grey images): a window row is only kw numbers, too short to
+            # copy row by row, so X is built column by column (as its transpose).
+            cols_t = np.empty((k + folded, n * ho * wo), dtype=x.dtype)
+            kernels.im2col_by_columns(x_last, *self._window_args(), cols_t)
+            cols = cols_t.T
+        else:
+            cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
+            kernels.im2col(x_last, *self._window_args(), cols)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T

@@ -20,31 +20,71 @@ def im2col(
 ) -> None:
     """``cols[(n, i, j), (u, v, c)] = x[n, i·sh + u − ph, j·sw + v − pw, c]`` (0 outside x).
 
-    x: (N, H, W, C); cols: (N·Ho·Wo, kh·kw·C [+ 1]), one row per window, filled in place.
-    A last column beyond kh·kw·C, if cols has one, is set to 1: a bias folded into the
-    weight matrix then adds itself in the matrix product."""
+    x: (N, H, W, C), contiguous; cols: (N·Ho·Wo, kh·kw·C [+ 1]), one row per window, filled
+    in place. A last column beyond kh·kw·C, if cols has one, is set to 1: a bias folded into
+    the weight matrix then adds itself in the matrix product."""
     n_images, h, w, channels = x.shape
     width = cols.shape[1]
     ho = (h + 2 * ph - kh) // sh + 1
     wo = (w + 2 * pw - kw) // sw + 1
+    # Row u of a window is kw pixels side by side: kw·C numbers in a row of x, and kw·C
+    # numbers in a row of cols, copied as one run (~1.3× faster than pixel by pixel).
+    run = kw * channels
+    x_rows = x.reshape(n_images, h, w * channels)
     row = 0
     for n in range(n_images):
         for i in range(ho):
             for j in range(wo):
+                q0 = j * sw - pw  # the window's first column
                 for u in range(kh):
                     r = i * sh + u - ph
-                    for v in range(kw):
-                        q = j * sw + v - pw
-                        start = (u * kw + v) * channels
-                        if 0 <= r < h and 0 <= q < w:
+                    start = u * run
+                    if 0 <= r < h and 0 <= q0 and q0 + kw <= w:
+                        for t in range(run):
+                            cols[row, start + t] = x_rows[n, r, q0 * channels + t]
+                    else:  # the window overlaps the padding: zeros outside x
+                        for v in range(kw):
+                            q = q0 + v
                             for c in range(channels):
-                                cols[row, start + c] = x[n, r, q, c]
-                        else:
-                            for c in range(channels):
-                                cols[row, start + c] = 0
-                if width > kh * kw * channels:
+                                if 0 <= r < h and 0 <= q < w:
+                                    cols[row, start + v * channels + c] = x[n, r, q, c]
+                                else:
+                                    cols[row, start + v * channels + c] = 0
+                if width > kh * run:
                     cols[row, width - 1] = 1
                 row += 1
+
+
+@njit(cache=True)
+def im2col_by_columns(
+    x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, cols_t: np.ndarray
+) -> None:
+    """im2col's transpose, ``cols_t[(u, v, c), (n, i, j)] = x[n, i·sh + u − ph, j·sw + v − pw, c]``
+    (0 outside x), filled in place; a last row beyond kh·kw·C, if cols_t has one, is set to 1.
+
+    Row (u, v, c) holds pixel (u, v) of every window: one long strided copy per kernel
+    offset. For images of one channel, whose window rows are too short (kw numbers) to copy
+    well one by one (measured at 28×28: ~3× faster than :func:`im2col`)."""
+    n_images, h, w, channels = x.shape
+    ho = (h + 2 * ph - kh) // sh + 1
+    wo = (w + 2 * pw - kw) // sw + 1
+    for u in range(kh):
+        for v in range(kw):
+            for c in range(channels):
+                k = (u * kw + v) * channels + c
+                col = 0
+                for n in range(n_images):
+                    for i in range(ho):
+                        r = i * sh + u - ph
+                        for j in range(wo):
+                            q = j * sw + v - pw
+                            if 0 <= r < h and 0 <= q < w:
+                                cols_t[k, col] = x[n, r, q, c]
+                            else:
+                                cols_t[k, col] = 0
+                            col += 1
+    if len(cols_t) > kh * kw * channels:
+        cols_t[-1] = 1
 
 
 @njit(cache=True)
