@@ -10,7 +10,7 @@ from .init import initialise
 from .kernels import float_input
 from .kernels import windows as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
-from .windows import channels_first, channels_last, conv_output_size
+from .windows import channels_first, channels_last, conv_output_size, window_args
 
 
 class Conv(NyangModel):
@@ -49,10 +49,6 @@ class Conv(NyangModel):
         """W (O, C, kh, kw) as (O, kh·kw·C), the column order of channels-last im2col."""
         return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
-    def _window_args(self) -> tuple[int, int, int, int, int, int]:
-        """(kh, kw, sh, sw, ph, pw), as the kernels take them."""
-        return (*self.kernel_size, *self.stride, *self.padding)
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         expected = f"(N, {self.in_channels}, H, W)"
         check_input(self, x, expected, (4,))
@@ -71,11 +67,11 @@ class Conv(NyangModel):
             # One input channel (grey images): a window row is only kw numbers, too short to
             # copy row by row, so X is built column by column (as its transpose).
             cols_t = np.empty((k + folded, n * ho * wo), dtype=x.dtype)
-            kernels.im2col_by_columns(x_last, *self._window_args(), cols_t)
+            kernels.im2col_by_columns(x_last, *window_args(self), cols_t)
             cols = cols_t.T
         else:
             cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
-            kernels.im2col(x_last, *self._window_args(), cols)
+            kernels.im2col(x_last, *window_args(self), cols)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T
@@ -106,7 +102,7 @@ class Conv(NyangModel):
         n, c, h, w = self._cache[1]  # set by forward (checked by _param_grads)
         dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C): each window's gradient
         dx = np.empty((n, h, w, c), dtype=dcols.dtype)
-        kernels.col2im(dcols, *self._window_args(), dx)
+        kernels.col2im(dcols, *window_args(self), dx)
         return channels_first(dx)
 
     def backward_params(self, dy: np.ndarray) -> None:

@@ -39,3 +39,8 @@ def channels_last(x: np.ndarray) -> np.ndarray:
 def channels_first(x: np.ndarray) -> np.ndarray:
     """(N, H, W, C) -> (N, C, H, W), a view."""
     return x.transpose(0, 3, 1, 2)
+
+
+def window_args(layer) -> tuple[int, int, int, int, int, int]:
+    """A window layer's (kh, kw, sh, sw, ph, pw), in the order the kernels take them."""
+    return (*layer.kernel_size, *layer.stride, *layer.padding)
