@@ -80,10 +80,12 @@ DIFFERENCES = [
         "the Haswell kernel the environment pins, a product runs at about 225 GFLOP/s, the AVX2 peak of "
         "these two cores, and at 380–470 GFLOP/s with OpenBLAS's own SkylakeX kernel.",
         "action": "Kept: im2col is the readable algorithm this project teaches. Its loops are compiled "
-        "(nn/kernels/windows.py): im2col copies each window row as one run of kw·C numbers, a "
-        "one-channel image is laid out column by column (3× faster at 28×28), the bias is folded "
-        "into the product by a column of ones, and col2im adds each window's gradient back in "
-        "the book's order. Measured and not adopted: summing col2im pixel by pixel (each pixel "
+        "(nn/kernels/windows.py): im2col copies each window row as one run of kw·C numbers, the "
+        "bias is folded into the product by a column of ones, and col2im adds each window's "
+        "gradient back in the book's order (0.71 → 0.36 ms for Conv(32,64,3) at batch 64). A "
+        "one-channel image stays with NumPy's strided copy per kernel offset, the book's own "
+        "im2col: 0.12 ms against 0.34 for the best compiled loop tried (Numba cannot vectorise "
+        "a loop whose indices are computed and may be negative). Measured and not adopted: summing col2im pixel by pixel (each pixel "
         "written once) was 30× slower, a chain of dependent adds; Winograd F(2×2, 3×3) halves the "
         "products but its transforms cost as much as it saves, and in training it did not pay.",
     },

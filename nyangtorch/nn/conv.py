@@ -10,7 +10,13 @@ from .init import initialise
 from .kernels import float_input
 from .kernels import windows as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
-from .windows import channels_first, channels_last, conv_output_size, window_args
+from .windows import (
+    channels_first,
+    channels_last,
+    conv_output_size,
+    im2col_one_channel,
+    window_args,
+)
 
 
 class Conv(NyangModel):
@@ -62,15 +68,13 @@ class Conv(NyangModel):
         # the weight matrix's last column, Y = [X 1] @ [Wm b].T. The bias add then costs no
         # pass over Y, and backward's db comes free as the last row of the dW product.
         folded = self.bias is not None
-        x_last = np.ascontiguousarray(channels_last(x))  # free for channels-last memory
-        if self.in_channels == 1:
-            # One input channel (grey images): a window row is only kw numbers, too short to
-            # copy row by row, so X is built column by column (as its transpose).
-            cols_t = np.empty((k + folded, n * ho * wo), dtype=x.dtype)
-            kernels.im2col_by_columns(x_last, *window_args(self), cols_t)
-            cols = cols_t.T
+        if self.in_channels == 1:  # grey images: see im2col_one_channel
+            cols = im2col_one_channel(
+                x[:, 0], self.kernel_size, self.stride, self.padding, (ho, wo), folded
+            ).T
         else:
             cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
+            x_last = np.ascontiguousarray(channels_last(x))  # free for channels-last memory
             kernels.im2col(x_last, *window_args(self), cols)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
