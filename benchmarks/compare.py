@@ -1,10 +1,14 @@
-"""nyangtorch vs torch in one process: training-epoch time, test-set inference time and peak
-memory for the reference CNN and the BatchNorm CNN, at batch 64 and 256, with 1 and 2 threads.
+"""nyangtorch vs torch in one process: training-step, whole-epoch and test-set inference
+time, and peak memory, for the reference CNN and the BatchNorm CNN, at batch 64 and 256,
+with 1 and 2 threads.
 
-An epoch's time is the median of several blocks of training steps on real Fashion-MNIST
-batches, scaled to the 60,000 training images (the machines are noisy: medians). Inference
-runs the 10,000 test images. Peak memory is measured in a spawned process per side. Ratios
-are ours ÷ torch (below 1: nyangtorch is faster or smaller).
+A step is timed on the first real Fashion-MNIST batches from the loader (augmentation off);
+a whole epoch runs the real loader over the 60,000 training images, each side in turn
+(reference CNN, batch 64); inference runs the 10,000 test images. The sides take turns,
+block after block, round after round (see nyangtorch.compare.speed); torch is timed both
+NCHW and channels_last and the faster counts. Peak memory is measured in a spawned process
+per side. Ratios are ours ÷ torch (below 1: nyangtorch is faster or smaller), with the
+range over rounds in brackets.
 
     python benchmarks/compare.py [--quick]
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py   # newer BLAS kernel
@@ -16,12 +20,17 @@ import argparse
 
 import numpy as np
 import torch
-from common import blas_info, set_threads
+from common import blas_info, set_threads, side_by_side
 
 import nyangtorch
-from nyangtorch import models
+from nyangtorch import models, nn, optim
 from nyangtorch.compare import peak_memory_mb
-from nyangtorch.compare.speed import inference_seconds, training_step_seconds
+from nyangtorch.compare.speed import (
+    _torch_twins,
+    inference_seconds,
+    interleaved_seconds,
+    training_step_seconds,
+)
 from nyangtorch.data import FashionMNIST, NyangDataloader
 
 
@@ -30,41 +39,77 @@ def memory(side: str, model, x, y, test_loader) -> float:
     return peak_memory_mb(side, model, x, y, [xb for xb, _ in test_loader], np.float32, steps=10)
 
 
+def epoch_seconds(model, loader: NyangDataloader, repeats: int) -> dict[str, list[float]]:
+    """Seconds per whole training epoch over ``loader`` (batches made as they are needed, as
+    in training): ours and torch in each memory format, in turn."""
+    ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
+
+    def ours():
+        for x, y in loader:
+            opt.zero_grad()
+            ce(model(x), y)
+            model.backward_params(ce.backward())
+            opt.step()
+
+    def torch_epoch(twin, convert):
+        topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+
+        def run():
+            for x, y in loader:
+                topt.zero_grad()
+                torch.nn.functional.cross_entropy(twin(convert(x)), torch.from_numpy(y)).backward()
+                topt.step()
+
+        return run
+
+    fns = {"ours": ours}
+    fns.update({name: torch_epoch(*twin) for name, twin in _torch_twins(model, True).items()})
+    return interleaved_seconds(fns, repeats, warmup=0)
+
+
+def model_rows(name: str, make, train, test, threads: int, steps: int, repeats: int) -> None:
+    """Print one row per batch size: step, inference and peak memory."""
+    for batch in (64, 256):
+        nyangtorch.manual_seed(0)
+        model = make()
+        loader = NyangDataloader(train, batch, shuffle=True, seed=0)
+        batches = [b for b, _ in zip(loader, range(steps))]
+        step = training_step_seconds(model, batches, repeats)
+        test_loader = NyangDataloader(test, batch)
+        images = [x for x, _ in test_loader]
+        inference = inference_seconds(model, images, max(3, repeats // 2))
+        x, y = batches[0]
+        mem = [memory(side, model, x, y, test_loader) for side in ("ours", "torch")]
+        print(
+            f"{name:<8}{batch:>6}{threads:>4}  {side_by_side(step):<52}"
+            f"{side_by_side(inference, 's'):<50}"
+            f"{mem[0]:5.0f} / {mem[1]:4.0f} MB  {mem[0] / mem[1]:.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
     args = parser.parse_args()
-    steps, repeats = (20, 3) if args.quick else (60, 5)
+    steps, repeats = (20, 3) if args.quick else (60, 7)
     train, test = FashionMNIST("train"), FashionMNIST("test")
     print(f"torch {torch.__version__}, numpy {np.__version__}")
     print(
-        f"{'model':<8}{'batch':>6}{'thr':>4}{'epoch ours':>12}{'torch':>8}{'ratio':>7}"
-        f"{'infer ours':>12}{'torch':>8}{'ratio':>7}{'mem ours':>10}{'torch':>8}{'ratio':>7}"
+        f"{'model':<8}{'batch':>6}{'thr':>4}  {'training step: ours / torch, ratio':<52}"
+        f"{'test-set inference: ours / torch, ratio':<50}peak memory: ours / torch, ratio"
     )
     for threads in (1, 2):
         set_threads(threads)
-        blas = blas_info()
         for name, make in (("cnn", models.reference_cnn), ("cnn-bn", models.reference_cnn_bn)):
-            for batch in (64, 256):
-                nyangtorch.manual_seed(0)
-                model = make()
-                loader = NyangDataloader(train, batch, shuffle=True, seed=0)
-                batches = [b for b, _ in zip(loader, range(steps))]
-                ours_step, torch_step = training_step_seconds(model, batches[:steps], repeats)
-                per_epoch = len(train) / batch
-                test_loader = NyangDataloader(test, batch)
-                images = [x for x, _ in test_loader]
-                ours_inf, torch_inf = inference_seconds(model, images, max(1, repeats // 2))
-                x, y = batches[0]
-                mem = [memory(side, model, x, y, test_loader) for side in ("ours", "torch")]
-                epoch_ours, epoch_torch = ours_step * per_epoch, torch_step * per_epoch
-                print(
-                    f"{name:<8}{batch:>6}{threads:>4}{epoch_ours:>11.1f}s{epoch_torch:>7.1f}s"
-                    f"{ours_step / torch_step:>7.2f}{ours_inf:>11.2f}s{torch_inf:>7.2f}s"
-                    f"{ours_inf / torch_inf:>7.2f}"
-                    f"{mem[0]:>9.0f}M{mem[1]:>7.0f}M{mem[0] / mem[1]:>7.2f}"
-                )
-        print(f"  BLAS ({threads} thread(s)): {blas}")
+            model_rows(name, make, train, test, threads, steps, repeats)
+        nyangtorch.manual_seed(0)
+        loader = NyangDataloader(train, 64, shuffle=True, seed=0)
+        epochs = epoch_seconds(models.reference_cnn(), loader, 2 if args.quick else 3)
+        print(
+            f"whole epoch, real loader, cnn, batch 64, {threads} thread(s): "
+            f"{side_by_side(epochs, 's')}"
+        )
+        print(f"  BLAS ({threads} thread(s)): {blas_info()}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The convolutional blocks pool *before* the ReLU: Conv–MaxPool–ReLU computes exactly what the
 usual Conv–ReLU–MaxPool does, because max and ReLU commute, ``max(relu(x)) = relu(max(x))``,
 and so do their gradients (both orders send ``dy`` to the window's first maximum when it is
-positive and nowhere otherwise). The ReLU then touches a quarter of the numbers (2×2 windows).
+positive and nowhere otherwise). The ReLU then touches a quarter of the numbers (2×2 windows),
+and it is the pool's own option, ``MaxPool(2, relu=True)``: one pass over the data for both.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ def reference_cnn(
     in_channels: int = 1, num_classes: int = 10, image_size: int = 28, init: str = "he"
 ) -> NyangFlow:
     """Conv(1,32,3)–MaxPool(2)–ReLU–Conv(32,64,3)–MaxPool(2)–ReLU–Flatten–Linear(1600,128)–
-    ReLU–Linear(128,10): the reference CNN for 28×28 images (225,034 parameters).
-    ``init="torch"`` starts it as PyTorch would (see :mod:`nyangtorch.nn.init`)."""
+    ReLU–Linear(128,10): the reference CNN for 28×28 images (225,034 parameters). Each
+    MaxPool–ReLU pair is one layer, ``MaxPool(2, relu=True)``; ``init="torch"`` starts it as
+    PyTorch would (see :mod:`nyangtorch.nn.init`)."""
     side = ((image_size - 2) // 2 - 2) // 2
     return NyangFlow(
-        Conv(in_channels, 32, 3, init=init), MaxPool(2), ReLU(),
-        Conv(32, 64, 3, init=init), MaxPool(2), ReLU(),
+        Conv(in_channels, 32, 3, init=init), MaxPool(2, relu=True),
+        Conv(32, 64, 3, init=init), MaxPool(2, relu=True),
         Flatten(), Linear(64 * side * side, 128, init=init), ReLU(),
         Linear(128, num_classes, init=init),
     )  # fmt: skip
@@ -54,8 +56,8 @@ def reference_cnn_bn(
     side = ((image_size - shrink) // 2 - shrink) // 2
     head = [Dropout(dropout)] if dropout else []
     return NyangFlow(
-        Conv(in_channels, 32, 3, padding=padding), BatchNorm(32), MaxPool(2), ReLU(),
-        Conv(32, 64, 3, padding=padding), BatchNorm(64), MaxPool(2), ReLU(),
+        Conv(in_channels, 32, 3, padding=padding), BatchNorm(32), MaxPool(2, relu=True),
+        Conv(32, 64, 3, padding=padding), BatchNorm(64), MaxPool(2, relu=True),
         Flatten(), Linear(64 * side * side, 128), BatchNorm(128), ReLU(), *head,
         Linear(128, num_classes),
     )  # fmt: skip

@@ -57,7 +57,8 @@ def _layer_to_torch(layer, index, spatial: bool | None):
             bias=layer.bias is not None,
         )
     if isinstance(layer, nn.MaxPool):
-        return tnn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding)
+        pool = tnn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding)
+        return tnn.Sequential(pool, tnn.ReLU()) if layer.relu else pool
     if isinstance(layer, nn.AvgPool):
         return tnn.AvgPool2d(layer.kernel_size, layer.stride, layer.padding)
     if isinstance(layer, nn.BatchNorm):
@@ -159,6 +160,9 @@ def _layer_from_torch(module, index):
                 f"layer {index} {module}: dilation, ceil_mode and return_indices are not supported"
             )
         return nn.MaxPool(module.kernel_size, module.stride, module.padding)
+    if isinstance(module, tnn.Sequential) and list(map(type, module)) == [tnn.MaxPool2d, tnn.ReLU]:
+        pool = _layer_from_torch(module[0], index)  # what to_torch makes of MaxPool(relu=True)
+        return nn.MaxPool(pool.kernel_size, pool.stride, pool.padding, relu=True)
     if isinstance(module, tnn.AvgPool2d):
         if module.ceil_mode or not module.count_include_pad or module.divisor_override:
             raise TypeError(

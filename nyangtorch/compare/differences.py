@@ -75,22 +75,19 @@ DIFFERENCES = [
     {
         "topic": "Convolution kernel",
         "status": "deliberate",
-        "finding": "PyTorch runs oneDNN's convolution kernels, not a matrix product: Conv(32,64,3) forward + "
-        "backward at batch 64 takes it 2.5–4.8 ms (NCHW; the machines are noisy) and about 2.9 ms in "
-        "channels_last. nyangtorch runs im2col and three OpenBLAS products, about 5.1 ms: the products "
-        "alone take 3.7–4.1 ms at about 225 GFLOP/s, which is the AVX2 peak of these two cores (the "
-        "Haswell kernel runs at the same rate on one thread per core: 2.3 ms for one product), and "
-        "torch's own matmul reaches about 190 on the same shape. The rest is the im2col copy (0.2 ms) "
-        "and col2im (0.6 ms).",
-        "action": "Kept: im2col is the readable algorithm this project teaches. Its overheads were cut "
-        "instead: channels-last memory (im2col 2.6 → 0.19 ms for Conv(32,64,3)); a single-channel "
-        "input builds im2col column by column with the bias folded into the product (first conv "
-        "forward 1.07 → 0.46 ms); the input gradient is one product per kernel offset, so col2im adds "
-        "contiguous slabs (1.3 → 0.6 ms); the weight gradient as X.T @ dY (about 7% faster). "
-        "Measured and not adopted: Winograd F(2×2, 3×3) halves the products (conv2 forward 1.35 → "
-        "0.72 ms), but its input and output transforms took 0.61 + 0.69 ms in NumPy, so nothing was "
-        "gained; col2im in batch chunks (to stay in cache) or starting from a copy of the first slab "
-        "gained under 5%.",
+        "finding": "PyTorch runs oneDNN's convolution kernels, not a matrix product. nyangtorch runs im2col "
+        "and three OpenBLAS products per convolution (forward, weight gradient, input gradient); with "
+        "the Haswell kernel the environment pins, a product runs at about 225 GFLOP/s, the AVX2 peak of "
+        "these two cores, and at 380–470 GFLOP/s with OpenBLAS's own SkylakeX kernel.",
+        "action": "Kept: im2col is the readable algorithm this project teaches. Its loops are compiled "
+        "(nn/kernels/windows.py): im2col copies each window row as one run of kw·C numbers, the "
+        "bias is folded into the product by a column of ones, and col2im adds each window's "
+        "gradient back in the book's order (0.71 → 0.36 ms for Conv(32,64,3) at batch 64). A "
+        "one-channel image stays with NumPy's strided copy per kernel offset, the book's own "
+        "im2col: 0.12 ms against 0.34 for the best compiled loop tried (Numba cannot vectorise "
+        "a loop whose indices are computed and may be negative). Measured and not adopted: summing col2im pixel by pixel (each pixel "
+        "written once) was 30× slower, a chain of dependent adds; Winograd F(2×2, 3×3) halves the "
+        "products but its transforms cost as much as it saves, and in training it did not pay.",
     },
     {
         "topic": "Memory format in the benchmarks",
@@ -109,20 +106,22 @@ DIFFERENCES = [
         "finding": "Written as in PyTorch, Conv → ReLU → MaxPool applies the ReLU to the full-size conv "
         "output (5.5 MB for the first block at batch 64) and its backward to a gradient that is "
         "three quarters zeros.",
-        "action": "The reference models are written Conv → MaxPool → ReLU (NyangFlow runs layers as "
-        "written): max and ReLU commute, and both orders send the gradient to the window's first maximum "
-        "when it is positive and nowhere otherwise, so values and gradients are those of Conv → ReLU → "
-        "MaxPool (tested bit for bit against that order, with all-negative windows, ties at zero and a "
-        "padded pool, and against torch). A training step −6%, inference −9% (interleaved A/B in one "
-        "process).",
+        "action": "The reference models pool first, with the ReLU as the pool's own option, "
+        "MaxPool(2, relu=True): max and ReLU commute, and both orders send the gradient to the "
+        "window's first maximum when it is positive and nowhere otherwise, so values and gradients "
+        "are those of Conv → ReLU → MaxPool (tested bit for bit against that order, with "
+        "all-negative windows, ties at zero and a padded pool, and against torch, where it "
+        "converts to MaxPool2d + ReLU). One compiled pass computes the max, the ReLU and the "
+        "offset backward needs; a NyangFlow never fuses layers by itself.",
     },
     {
         "topic": "Per-channel broadcasting",
         "status": "closed",
         "finding": "BatchNorm broadcast its per-channel factors (C,) over (N·H·W, C) rows, so NumPy's inner "
-        "loop ran only C = 32 numbers at a time: 0.27 ms per pass instead of 0.13 at 64×32×26×26.",
-        "action": "The factors are repeated to one sample's row (H·W·C numbers) and the data is viewed as "
-        "(N, H·W·C): BatchNorm(32) forward + backward 2.7 → 1.9 ms, the BatchNorm CNN's step −7%.",
+        "loop ran only C = 32 numbers at a time, pass after pass over the data.",
+        "action": "BatchNorm's passes are compiled loops (nn/kernels/norm.py): one pass for the sums "
+        "Σx and Σx² (in float64, whatever the data's dtype), one for y, one for Σdy and "
+        "Σdy·(x − μ), one for dx.",
     },
     {
         "topic": "Memory allocation",
@@ -135,16 +134,12 @@ DIFFERENCES = [
     {
         "topic": "Element-wise threading",
         "status": "deliberate",
-        "finding": "PyTorch spreads element-wise ops (ReLU, pooling, BatchNorm) over both cores; NumPy "
-        "runs them on one, and only its BLAS uses both.",
-        "action": "Measured before deciding. Split into batch halves on two threads, element-wise work is "
-        "faster in isolation (col2im 0.58 → 0.35–0.38 ms, max-pool forward 0.45–0.51 → 0.28–0.48 ms), but "
-        "right after a matrix product OpenBLAS's threads still spin on both cores: the same split after "
-        "conv2's product went 2.48 → 2.71 ms in one run and 2.51 → 2.24 in the next. Running conv2's "
-        "weight-gradient product in a second thread gains nothing with OpenBLAS on two threads (3.68 vs "
-        "3.67 ms); with OpenBLAS on one thread it gives 3.3 ms, but the whole step would then need "
-        "hand-made parallelism and a BLAS thread switch NumPy alone cannot make. Not robust enough to "
-        "adopt: element-wise code stays single-threaded and readable.",
+        "finding": "PyTorch spreads element-wise ops (ReLU, pooling, BatchNorm) over both cores; "
+        "nyangtorch's compiled kernels run on one, and only NumPy's BLAS uses both.",
+        "action": "Measured before deciding: the same kernels parallel over the samples (Numba's "
+        "prange, two threads) beside OpenBLAS's two threads made the training step slower "
+        "(THREADS_NOTE): OpenBLAS's threads still spin on both cores right after a matrix product. "
+        "Kernels stay single-threaded and readable.",
     },
     {
         "topic": "NumPy max with a scalar",
@@ -157,14 +152,11 @@ DIFFERENCES = [
     {
         "topic": "Pooling on strided windows",
         "status": "closed",
-        "finding": "Max-pool on the strided window view made every NumPy pass walk runs of only C numbers "
-        "(32): the first pool's backward alone took 1.7 ms of a 13.5 ms step.",
-        "action": "One copy gathers each kernel offset into a contiguous slab; the max, and the first-max "
-        "offset kept for backward (one small integer per output, not the slabs), run on contiguous "
-        "arrays. Both pools swapped in and out of one reference CNN, timed alternately in one process: "
-        "a training step 12.6–12.9 → 11.6–11.8 ms; and the first pool keeps 0.35 MB instead of 7 MB. "
-        "Later: the first maximum is counted with one running 'missed' mask (0.22 → 0.14 ms) and "
-        "tiled windows' gradients are written straight into place with out= (0.50 → 0.42 ms).",
+        "finding": "Max-pool on NumPy's strided window view made every pass walk runs of only C numbers "
+        "(32), and it took several passes (gather, max, first-maximum search, scatter).",
+        "action": "Pooling is a compiled loop (nn/kernels/pool.py): one pass computes the max and "
+        "the offset of the window's first maximum (one small integer per output, all backward "
+        "needs); backward writes tiled windows' gradients straight into place, with no zero-fill.",
     },
     {
         "topic": "Timing a twin run",

@@ -1,14 +1,23 @@
 """Block-timed speed of nyangtorch and torch on the same model and batches.
 
-Each side runs its own block of steps, timed on its own and repeated (medians): the two
-frameworks' thread pools (OpenBLAS, OpenMP) wait busily between calls, so timing them
-interleaved step by step, as a twin run does, measures their fight over the cores instead.
+Each side runs a block of steps, timed on its own; the blocks take turns (ours, torch, …)
+and repeat, and the medians count: a slow spell of a shared machine then hits every side
+alike. Blocks, not single steps: the two frameworks' thread pools (OpenBLAS, OpenMP) wait
+busily after each call, so timing them interleaved step by step, as a twin run does,
+measures their fight over the cores instead.
+
+torch is timed in both memory formats, NCHW (its default) and ``channels_last``, and the
+faster one is the figure compared with: for these small convolutions that is usually
+channels_last, which torch also picks by itself for a one-channel batch stored
+(N, H, W, 1), as nyangtorch's loader gives it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -16,28 +25,54 @@ from .. import nn, optim
 from ..nn.module import inference_mode
 from .convert import _torch, to_torch
 
+TORCH_FORMATS = ("torch NCHW", "torch channels_last")
+
 
 def median_seconds(fn, repeats: int, warmup: int = 1) -> float:
     """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(interleaved_seconds({"fn": fn}, repeats, warmup)["fn"]))
 
 
-def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> tuple[float, float]:
-    """Seconds per Adam training step over ``batches`` [(x, y class indices)], ours and torch's."""
+def interleaved_seconds(
+    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Wall times of each function over ``repeats`` rounds, the functions taking turns in
+    every round (A, B, C, A, B, C, …), after ``warmup`` untimed rounds."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for r in range(warmup + repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            if r >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return times
+
+
+def fastest_torch(medians: dict[str, float]) -> tuple[str, float]:
+    """The faster of torch's memory formats: (name, seconds)."""
+    return min(((name, medians[name]) for name in TORCH_FORMATS), key=lambda item: item[1])
+
+
+def _torch_twins(model: nn.NyangFlow, train: bool):
+    """torch's twin of ``model`` in each memory format, and the function that puts a batch
+    in that format: a contiguous NCHW copy, or channels_last."""
     torch = _torch()
-    twin = to_torch(model)
+    twin = to_torch(model).train(train)
+    last = copy.deepcopy(twin).to(memory_format=torch.channels_last)
+    return {
+        "torch NCHW": (twin, lambda x: torch.from_numpy(x.copy(order="C"))),
+        "torch channels_last": (
+            last,
+            lambda x: torch.from_numpy(x).contiguous(memory_format=torch.channels_last),
+        ),
+    }
+
+
+def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> dict[str, list[float]]:
+    """Seconds per Adam training step over ``batches`` [(x, y class indices)], one value per
+    round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved."""
+    torch = _torch()
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
-    topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
-    tbatches = [
-        (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)) for x, y in batches
-    ]
 
     def ours():
         for x, y in batches:
@@ -46,33 +81,51 @@ def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> tup
             model.backward_params(ce.backward())
             opt.step()
 
-    def theirs():
-        for x, y in tbatches:
-            topt.zero_grad()
-            torch.nn.functional.cross_entropy(twin(x), y).backward()
-            topt.step()
+    def torch_steps(twin, convert):
+        topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+        tbatches = [(convert(x), torch.from_numpy(y)) for x, y in batches]
 
-    n = len(batches)
-    return median_seconds(ours, repeats) / n, median_seconds(theirs, repeats) / n
+        def steps():
+            for x, y in tbatches:
+                topt.zero_grad()
+                torch.nn.functional.cross_entropy(twin(x), y).backward()
+                topt.step()
+
+        return steps
+
+    fns = {"ours": ours}
+    fns.update({name: torch_steps(*twin) for name, twin in _torch_twins(model, True).items()})
+    times = interleaved_seconds(fns, repeats)
+    return {name: [t / len(batches) for t in ts] for name, ts in times.items()}
 
 
-def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> tuple[float, float]:
-    """Seconds to run every batch in ``images`` in eval mode, ours and torch's."""
+def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str, list[float]]:
+    """Seconds to run every batch in ``images`` in eval mode, one value per round for each of
+    ``"ours"`` and :data:`TORCH_FORMATS`, interleaved."""
     torch = _torch()
-    twin = to_torch(model).eval()
-    tbatches = [torch.from_numpy(np.ascontiguousarray(x)) for x in images]
 
     def ours():
         with inference_mode(model):
             for x in images:
                 model(x)
 
-    def theirs():
-        with torch.no_grad():
-            for x in tbatches:
-                twin(x)
+    def torch_inference(twin, convert):
+        tbatches = [convert(x) for x in images]
 
-    return median_seconds(ours, repeats), median_seconds(theirs, repeats)
+        def run():
+            with torch.no_grad():
+                for x in tbatches:
+                    twin(x)
+
+        return run
+
+    fns = {"ours": ours}
+    fns.update({name: torch_inference(*t) for name, t in _torch_twins(model, False).items()})
+    return interleaved_seconds(fns, repeats)
+
+
+def medians(times: dict[str, list[float]]) -> dict[str, float]:
+    return {name: float(np.median(ts)) for name, ts in times.items()}
 
 
 def layer_times(
@@ -158,8 +211,9 @@ def speed_table(
     factories: dict, batches, test_images, repeats: int = 5, memory: bool = True
 ) -> dict:
     """``{"models": {name: {"step_ms", "inference_s", "memory_mb"}}, ...}``, each value an
-    (ours, torch) pair, for every model factory in ``factories``, on the same batches; plus
-    per model the step's matrix-product GFLOP and nyangtorch's time per layer (ms)."""
+    (ours, torch) pair (torch in its faster memory format, named in ``torch_formats``), for
+    every model factory in ``factories``, on the same batches; plus per model the step's
+    matrix-product GFLOP and nyangtorch's time per layer (ms)."""
     from .memory import peak_memory_mb
 
     torch = _torch()
@@ -171,16 +225,19 @@ def speed_table(
         "models": {},
     }
     for name, make in factories.items():
-        step = training_step_seconds(make(), batches, repeats)
-        inference = inference_seconds(make(), test_images, max(1, repeats // 2))
+        step = medians(training_step_seconds(make(), batches, repeats))
+        inference = medians(inference_seconds(make(), test_images, max(1, repeats // 2)))
         x, y = batches[0]
         mem = [
             peak_memory_mb(side, make(), x, y, test_images, steps=10) if memory else None
             for side in ("ours", "torch")
         ]
+        step_format, step_torch = fastest_torch(step)
+        inference_format, inference_torch = fastest_torch(inference)
         table["models"][name] = {
-            "step_ms": [s * 1e3 for s in step],
-            "inference_s": list(inference),
+            "step_ms": [step["ours"] * 1e3, step_torch * 1e3],
+            "inference_s": [inference["ours"], inference_torch],
+            "torch_formats": {"step": step_format, "inference": inference_format},
             "memory_mb": mem,
             "step_gflop": step_gflop(make(), batches[0][0].shape[1:], batch),
             "layer_ms": {k: v * 1e3 for k, v in layer_times(make(), x, y).items()},

@@ -1,4 +1,5 @@
-"""2-D convolution as one matrix product over im2col rows."""
+"""2-D convolution as one matrix product over im2col rows (the window loops compiled in
+``kernels/windows.py``)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ import numpy as np
 
 from .checks import check_channels, check_input, pair
 from .init import initialise, initialise_bias
+from .kernels import float_input
+from .kernels import windows as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import (
     channels_first,
     channels_last,
-    col2im,
     conv_output_size,
-    im2col,
-    im2col_by_columns,
-    pad_hw,
-    unpad_hw,
+    im2col_one_channel,
+    window_args,
 )
 
 
@@ -26,9 +26,8 @@ class Conv(NyangModel):
     x: (N, C, H, W), W: (O, C, kh, kw), y: (N, O, Ho, Wo), ``Ho = (H + 2p − kh) // s + 1``.
 
     With ``X = im2col(xp)`` of shape (N·Ho·Wo, kh·kw·C) and ``Wm`` the weight as (O, kh·kw·C):
-    forward ``Y = X @ Wm.T + b``; backward ``dWm = (X.T @ dY).T``, ``db = 1 @ dY``, and
-    ``dx = col2im(dY @ W_uv)`` where ``W_uv`` (O, C) is the weight at kernel offset (u, v):
-    three matrix products in all (the last batched over the kh·kw offsets).
+    forward ``Y = X @ Wm.T + b``; backward ``dWm = (X.T @ dY).T``, ``db = 1 @ dY`` and
+    ``dx = col2im(dY @ Wm)``: three matrix products, and two compiled loops (im2col, col2im).
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
@@ -63,30 +62,32 @@ class Conv(NyangModel):
         expected = f"(N, {self.in_channels}, H, W)"
         check_input(self, x, expected, (4,))
         check_channels(self, x, expected, self.in_channels)
+        x = float_input(x)
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
-        xp = pad_hw(channels_last(x), self.padding)
+        k = self.kernel_size[0] * self.kernel_size[1] * self.in_channels
         wm = self._weight_matrix()
-        folded = self.in_channels == 1 and self.bias is not None
-        if self.in_channels == 1:
-            # One input channel (grey images): a window is only kh·kw numbers, too short to
-            # copy row by row, so X is built column by column. A last column of ones folds
-            # the bias into the weights, Y = [X 1] @ [Wm b].T, so the bias add here and the
-            # bias sum in backward come free with the products (~2.5× faster at 28×28).
-            cols = im2col_by_columns(xp, self.kernel_size, self.stride, (ho, wo), folded).T
+        # The bias is folded into the product: im2col ends each row with a 1 and the bias is
+        # the weight matrix's last column, Y = [X 1] @ [Wm b].T. The bias add then costs no
+        # pass over Y, and backward's db comes free as the last row of the dW product.
+        folded = self.bias is not None
+        if self.in_channels == 1:  # grey images: see im2col_one_channel
+            cols = im2col_one_channel(
+                x[:, 0], self.kernel_size, self.stride, self.padding, (ho, wo), folded
+            ).T
         else:
-            cols = im2col(xp, self.kernel_size, self.stride, (ho, wo))
+            cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
+            x_last = np.ascontiguousarray(channels_last(x))  # free for channels-last memory
+            kernels.im2col(x_last, *window_args(self), cols)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T
-        if self.bias is not None and not folded:
-            y += self.bias.data
-        self._cache = keep((cols, xp.shape, folded))
+        self._cache = keep((cols, x.shape))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
-        cols, _, folded = self._saved()
+        cols, _ = self._saved()
         o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
         if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
             raise ValueError(
@@ -94,29 +95,22 @@ class Conv(NyangModel):
             )
         dy2 = channels_last(dy).reshape(-1, o)
         # X.T @ dY rather than dY.T @ X: the same numbers, ~7% faster in OpenBLAS here.
-        dwt = cols.T @ dy2  # (kh·kw·C [+ 1 for a folded bias], O)
+        dwt = cols.T @ dy2  # (kh·kw·C [+ 1 for the bias], O)
         k = kh * kw * c
         self.weight.accumulate(
             np.ascontiguousarray(dwt[:k].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
         )
-        if folded:
+        if self.bias is not None:
             self.bias.accumulate(dwt[k])  # the column of ones: db is the product's last row
-        elif self.bias is not None:
-            # A matrix product with ones sums the rows faster than dy2.sum(axis=0).
-            self.bias.accumulate(np.ones(len(dy2), dy2.dtype) @ dy2)
         return dy2
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy2 = self._param_grads(dy)
-        padded_shape = self._cache[1]  # set by forward (checked by _param_grads)
-        (kh, kw), o, c = self.kernel_size, self.out_channels, self.in_channels
-        # One product per kernel offset, dY @ W_uv, so each offset's gradient is a contiguous
-        # slab (kh·kw, N·Ho·Wo, C): col2im then adds long contiguous runs rather than the
-        # C-long pieces of dY @ Wm's rows, which made it ~2× slower.
-        w_offsets = self.weight.data.transpose(2, 3, 0, 1).reshape(kh * kw, o, c)
-        dslabs = np.matmul(dy2, w_offsets).reshape(kh * kw, dy.shape[0], *dy.shape[2:], c)
-        dxp = col2im(dslabs, padded_shape, self.kernel_size, self.stride)
-        return channels_first(unpad_hw(dxp, self.padding))
+        n, c, h, w = self._cache[1]  # set by forward (checked by _param_grads)
+        dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C): each window's gradient
+        dx = np.empty((n, h, w, c), dtype=dcols.dtype)
+        kernels.col2im(dcols, *window_args(self), dx)
+        return channels_first(dx)
 
     def backward_params(self, dy: np.ndarray) -> None:
         self._param_grads(dy)

@@ -6,6 +6,8 @@ import numpy as np
 
 from ..distributed import allgather, allreduce_sum, world_size
 from .checks import check_channels, check_input
+from .kernels import float_input
+from .kernels import norm as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import channels_first, channels_last
 
@@ -41,85 +43,72 @@ class BatchNorm(NyangModel):
         self.register_buffer("running_mean", np.zeros(num_features, DEFAULT_DTYPE))
         self.register_buffer("running_var", np.ones(num_features, DEFAULT_DTYPE))
 
-    def _samples(self, x: np.ndarray) -> np.ndarray:
-        """x as (N, L): one row per sample, L = H·W·C in channels-last order (free for
-        channels-last memory, which convolutions hand on), or L = C for (N, C) input."""
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """x as (M, C): one row per value of each channel, M = N (for (N, C) input) or
+        M = N·H·W in channels-last order (a free view of channels-last memory, which
+        convolutions hand on; a copy otherwise)."""
         expected = f"(N, {self.num_features}) or (N, {self.num_features}, H, W)"
         check_input(self, x, expected, (2, 4))
         check_channels(self, x, expected, self.num_features)
-        return x if x.ndim == 2 else channels_last(x).reshape(len(x), -1)
-
-    def _per_value(self, v: np.ndarray, samples: np.ndarray) -> np.ndarray:
-        """A per-channel vector (C,) repeated to match a sample row (L,).
-
-        Why not broadcast (C,) over (M, C) rows: NumPy's inner loop would then run only C
-        numbers at a time; against a whole sample row it runs L, ~2× faster per pass here."""
-        return np.tile(v, samples.shape[1] // self.num_features)
+        x = float_input(x)
+        return x if x.ndim == 2 else channels_last(x).reshape(-1, self.num_features)
 
     @staticmethod
-    def _like(samples: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """(N, L) samples back to the shape of x."""
+    def _like(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """(M, C) rows back to the shape of x (an NCHW view of channels-last memory)."""
         if x.ndim == 2:
-            return samples
+            return rows
         n, c, h, w = x.shape
-        return channels_first(samples.reshape(n, h, w, c))
-
-    def _channel_sums(self, samples: np.ndarray) -> np.ndarray:
-        """Σ over the M = N·H·W values of each channel, as a matrix product (fast)."""
-        rows = samples.reshape(-1, self.num_features)
-        return np.ones(len(rows), rows.dtype) @ rows
+        return channels_first(rows.reshape(n, h, w, c))
 
     def _synchronised(self) -> bool:
         return self.sync and world_size() > 1
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        samples = self._samples(x)
-        m = samples.size // self.num_features
+        rows = self._rows(x)
+        m, dtype = len(rows), rows.dtype
         if self.training:
             if m < 2:
                 raise ValueError(
                     f"{self!r}: training needs more than 1 value per channel, got input {x.shape}"
                 )
-            mean = self._channel_sums(samples) / m
-            centred = samples - self._per_value(mean, samples)
-            var = self._channel_sums(centred * centred) / m
-            if self._synchronised():
-                own_mean = mean
+            # The per-channel sums, Σx and Σx², are all this process's statistics need.
+            sum_x, sum_x2 = kernels.channel_sums(rows)
+            mean = sum_x / m
+            var = np.maximum(sum_x2 / m - mean * mean, 0.0)  # E[x²] − μ², rounding kept ≥ 0
+            if self._synchronised():  # the global batch's count, mean and variance
                 m, mean, var = global_statistics(m, mean, var)
-                # x − μ for the global μ: (x − μ_r) − (μ − μ_r).
-                centred -= self._per_value(mean - own_mean, samples)
             momentum = self.momentum
             # Buffers follow the dtype of the data they are computed from.
-            self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(
-                mean.dtype
-            )
+            self.running_mean = ((1 - momentum) * self.running_mean + momentum * mean).astype(dtype)
             unbiased = var * (m / (m - 1))
             self.running_var = ((1 - momentum) * self.running_var + momentum * unbiased).astype(
-                var.dtype
+                dtype
             )
         else:
-            centred = samples - self._per_value(self.running_mean, samples)
-            var = self.running_var
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        # y = γ·x̂ + β as (x − μ)·(γ/σ) + β: per-channel factors first, so the big array is
-        # touched twice, and backward keeps x − μ and 1/σ rather than a separate x̂.
-        y = centred * self._per_value(self.weight.data * inv_std, samples)
-        y += self._per_value(self.bias.data, samples)
+            mean, var = self.running_mean.astype(np.float64), self.running_var.astype(np.float64)
+        inv_std = 1.0 / np.sqrt(var + self.eps)  # float64, as the statistics
+        # y = γ·x̂ + β as (x − μ)·(γ/σ) + β: the per-channel factor first, so the data is
+        # read once and written once.
+        y = np.empty_like(rows)
+        scale = (self.weight.data * inv_std).astype(dtype)
+        kernels.normalise(rows, mean.astype(dtype), scale, self.bias.data.astype(dtype), y)
         # M, the count the statistics came from, only when they are the batch's.
-        self._cache = keep((centred, inv_std, m if self.training else None))
+        self._cache = keep((rows, mean, inv_std, m if self.training else None))
         return self._like(y, x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        centred, inv_std, m = self._saved()
-        dy_samples = self._samples(dy)
-        if dy_samples.shape != centred.shape:
+        rows, mean, inv_std, m = self._saved()
+        dy_rows = self._rows(dy)
+        if dy_rows.shape != rows.shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
-        d_beta = self._channel_sums(dy_samples)
-        d_gamma = self._channel_sums(dy_samples * centred) * inv_std  # Σ dy·x̂, x̂ = (x − μ)/σ
+        # The per-channel sums Σdy and Σdy·(x − μ), then dβ = Σdy and dγ = Σdy·x̂ with
+        # x̂ = (x − μ)/σ (summed over the ranks below, for dx, when synchronised).
+        sum_dy, sum_dy_xc = kernels.grad_sums(dy_rows, rows, mean)
+        d_beta, d_gamma = sum_dy, sum_dy_xc * inv_std
         self.weight.accumulate(d_gamma)
         self.bias.accumulate(d_beta)
         scale = self.weight.data * inv_std
-        dx = dy_samples * self._per_value(scale, dy_samples)
         if m is not None:
             if self._synchronised():
                 # μ and σ² came from every rank's x, so dx needs dβ and dγ of every rank's dy;
@@ -127,8 +116,12 @@ class BatchNorm(NyangModel):
                 d_beta, d_gamma = allreduce_sum(np.stack([d_beta, d_gamma]))
             # dx = γ/σ·(dy − (dβ + x̂·dγ)/M), expanded so only per-channel factors are formed:
             # γ/σ·dy − (x − μ)·(γ/σ²·dγ/M) − γ/σ·dβ/M.
-            dx -= centred * self._per_value(scale * inv_std * d_gamma / m, dy_samples)
-            dx -= self._per_value(scale * d_beta / m, dy_samples)
+            b, d = scale * inv_std * d_gamma / m, scale * d_beta / m
+        else:  # eval: the statistics are constants, dx = γ/σ·dy
+            b = d = np.zeros_like(scale)
+        dx = np.empty_like(dy_rows)
+        factors = (v.astype(dx.dtype) for v in (mean, scale, b, d))  # float32 stays float32
+        kernels.input_grad(dy_rows, rows, *factors, dx)
         return self._like(dx, dy)
 
     def extra_repr(self) -> str:

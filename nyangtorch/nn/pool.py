@@ -1,26 +1,22 @@
-"""Max and average pooling over k×k windows (PyTorch's floor mode)."""
+"""Max and average pooling over k×k windows (PyTorch's floor mode).
+
+The loops live in ``kernels/pool.py``, compiled; the layers here check arguments, allocate
+the outputs and keep what backward needs.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .checks import check_input, pair
+from .kernels import float_input
+from .kernels import pool as kernels
 from .module import NyangModel, keep
-from .windows import (
-    channels_first,
-    channels_last,
-    conv_output_size,
-    pad_hw,
-    scatter_windows,
-    unpad_hw,
-    windows,
-)
+from .windows import channels_first, channels_last, conv_output_size, window_args
 
 
 class _Pool(NyangModel):
-    """Shared set-up: argument checks, padding and the (channels-last) window view."""
-
-    pad_value = 0.0
+    """Shared set-up: argument checks, the channels-last input and the empty output."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
@@ -32,15 +28,13 @@ class _Pool(NyangModel):
                 f"{self!r}: padding should be at most half of kernel_size (as in PyTorch)"
             )
 
-    def _windows(self, x: np.ndarray):
+    def _input(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x as channels-last (N, H, W, C), and an empty output (N, Ho, Wo, C)."""
         check_input(self, x, "(N, C, H, W)", (4,))
-        out = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
-        xp = pad_hw(channels_last(x), self.padding, self.pad_value)
-        return xp, windows(xp, self.kernel_size, self.stride, out), out
-
-    def _scatter(self, padded_shape, out, dtype, grad_at) -> np.ndarray:
-        dxp = scatter_windows(padded_shape, self.kernel_size, self.stride, out, dtype, grad_at)
-        return channels_first(unpad_hw(dxp, self.padding))
+        x = float_input(x)
+        ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
+        n, c = x.shape[:2]
+        return channels_last(x), np.empty((n, ho, wo, c), dtype=x.dtype)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -52,46 +46,41 @@ class MaxPool(_Pool):
     Backward routes each ``dy`` to the *first* maximum of its window (row-major order, as
     PyTorch does), so ties (common after a ReLU) never double-count. x: (N, C, H, W),
     y: (N, C, Ho, Wo).
+
+    ``relu=True`` applies a ReLU to the pooled values in the same pass,
+    ``y = max(0, max_{u,v} xp)`` — exactly ``MaxPool`` followed by ``ReLU``, values and
+    gradients (``dy`` flows back only where ``y > 0``), without a second pass over the
+    output and without a mask: the ReLU is recorded in the offsets backward reads. The
+    reference models use it in their Conv–MaxPool–ReLU blocks.
     """
 
-    pad_value = -np.inf
+    relu = False  # also the value for MaxPools pickled before the option existed
+
+    def __init__(self, kernel_size, stride=None, padding=0, relu: bool = False):
+        super().__init__(kernel_size, stride, padding)
+        self.relu = relu
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        xp, win, out = self._windows(x)
-        # One copy gathers each kernel offset's values into a contiguous slab, (kh·kw, N, Ho,
-        # Wo, C). The max and the search for it then run along long contiguous rows: on the
-        # strided window view every NumPy pass walks runs of only C numbers (measured: this
-        # saves about 1 ms of a 12.7 ms reference-CNN training step, both pools together).
-        slabs = np.ascontiguousarray(win.transpose(3, 4, 0, 1, 2, 5))
-        slabs = slabs.reshape(-1, *slabs.shape[2:])
-        y = slabs.max(axis=0)
-        # Backward needs only which offset held each maximum: found now, while the slabs are
-        # fresh in cache, and kept as one small integer per output (not in inference).
-        self._cache = keep(lambda: (first_max_offset(slabs, y), xp.shape, out))
+        x_last, y = self._input(x)
+        # Per output, which window offset held the first maximum: one small integer (not a
+        # mask as large as x), all backward needs besides the input's shape.
+        k = self.kernel_size[0] * self.kernel_size[1]
+        first = np.empty(y.shape, dtype=np.int8 if k <= 127 else np.int32)
+        kernels.max_pool(x_last, *window_args(self), self.relu, y, first)
+        self._cache = keep((first, x_last.shape))
         return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        offset, padded_shape, out = self._saved()
-        dy = channels_last(dy)
-        kw = self.kernel_size[1]
-        return self._scatter(
-            padded_shape, out, dy.dtype,
-            lambda i, j, into: np.multiply(dy, offset == i * kw + j, out=into),
-        )  # fmt: skip
+        first, input_shape = self._saved()
+        if dy.shape != channels_first(first).shape:
+            raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
+        dy = float_input(dy)
+        dx = np.empty(input_shape, dtype=dy.dtype)
+        kernels.max_pool_backward(channels_last(dy), first, *window_args(self), dx)
+        return channels_first(dx)
 
-
-def first_max_offset(slabs: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """For each output, the first slab (kernel offset, row-major) holding its maximum ``y``.
-
-    The first, as PyTorch: ties (common after a ReLU) then send the gradient to one input.
-    The offset is the number of leading slabs that miss the maximum, counted with one running
-    mask (``np.argmax(axis=0)`` and masked copies are ~15× slower here)."""
-    missed = slabs[0] != y  # True while every offset so far missed the maximum
-    offset = missed.astype(np.min_scalar_type(len(slabs) - 1))
-    for k in range(1, len(slabs) - 1):  # the last offset holds it if all others missed
-        missed &= slabs[k] != y
-        offset += missed
-    return offset
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (", relu=True" if self.relu else "")
 
 
 class AvgPool(_Pool):
@@ -99,18 +88,24 @@ class AvgPool(_Pool):
     PyTorch's default ``count_include_pad=True``). Backward spreads ``dy / (kh·kw)`` evenly.
     """
 
+    def _area(self, dtype: np.dtype):
+        """kh·kw in the data's dtype, so float32 divides in float32 (as PyTorch does)."""
+        return dtype.type(self.kernel_size[0] * self.kernel_size[1])
+
     def forward(self, x: np.ndarray) -> np.ndarray:
-        xp, win, out = self._windows(x)
-        self._cache = keep((xp.shape, out))
-        return channels_first(win.mean(axis=(3, 4), dtype=x.dtype))
+        x_last, y = self._input(x)
+        kernels.avg_pool(x_last, *window_args(self), self._area(y.dtype), y)
+        self._cache = keep((x_last.shape, y.shape))
+        return channels_first(y)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        padded_shape, out = self._saved()
-        dy = channels_last(dy)
-        share = dy.dtype.type(1 / (self.kernel_size[0] * self.kernel_size[1]))
-        return self._scatter(
-            padded_shape, out, dy.dtype, lambda i, j, into: np.multiply(dy, share, out=into)
-        )
+        input_shape, output_shape = self._saved()
+        dy = channels_last(float_input(dy))
+        if dy.shape != output_shape:
+            raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
+        dx = np.empty(input_shape, dtype=dy.dtype)
+        kernels.avg_pool_backward(dy, *window_args(self), self._area(dy.dtype), dx)
+        return channels_first(dx)
 
 
 class GlobalAvgPool(NyangModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer, check_non_negative
+from .optimizer import Optimizer, check_non_negative
 
 
 class Adadelta(Optimizer):
@@ -29,12 +29,12 @@ class Adadelta(Optimizer):
         check_non_negative("Adadelta", eps=eps, weight_decay=weight_decay)
         self.rho, self.eps, self.weight_decay = rho, eps, weight_decay
 
-    def update(self, param, grad, state) -> None:
+    def update(self, theta, grad, state, t) -> None:
         if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
+            grad = grad + self.weight_decay * theta
         rho = self.rho
-        v = buffer(state, "square_avg", param.data)
-        u = buffer(state, "acc_delta", param.data)
+        v = state("square_avg")
+        u = state("acc_delta")
         v *= rho
         v += (1 - rho) * grad * grad
         delta = np.sqrt(u + self.eps)
@@ -42,4 +42,4 @@ class Adadelta(Optimizer):
         delta *= grad
         u *= rho
         u += (1 - rho) * delta * delta
-        param.data -= self.lr * delta
+        theta -= self.lr * delta

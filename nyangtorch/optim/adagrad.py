@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer, check_non_negative
+from .optimizer import Optimizer, check_non_negative
 
 
 class Adagrad(Optimizer):
@@ -35,12 +35,12 @@ class Adagrad(Optimizer):
         self.lr_decay, self.weight_decay = lr_decay, weight_decay
         self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
 
-    def update(self, param, grad, state) -> None:
+    def update(self, theta, grad, state, t) -> None:
         if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
-        s = buffer(state, "sum", param.data, fill=self.initial_accumulator_value)
+            grad = grad + self.weight_decay * theta
+        s = state("sum", fill=self.initial_accumulator_value)
         s += grad * grad
         std = np.sqrt(s)
         std += self.eps
-        step_size = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
-        param.data -= step_size * grad / std
+        step_size = self.lr / (1 + (t - 1) * self.lr_decay)
+        theta -= step_size * grad / std

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from .optimizer import Optimizer, buffer, check_betas, check_non_negative
+from .kernels import adam as kernels
+from .optimizer import Optimizer, check_betas, check_non_negative
 
 
 class Adam(Optimizer):
     """PyTorch's Adam (Kingma & Ba, 2015), step t, ``g = grad + λ·θ`` (L2 in the gradient):
     ``m ← β₁m + (1 − β₁)g``, ``v ← β₂v + (1 − β₂)g²``,
     ``θ ← θ − lr/(1 − β₁ᵗ) · m / (sqrt(v)/sqrt(1 − β₂ᵗ) + ε)`` — ε is added *after* the bias
-    correction of v, exactly where PyTorch adds it. ``amsgrad`` uses max(v) so far."""
+    correction of v, exactly where PyTorch adds it. ``amsgrad`` uses max(v) so far.
+
+    The whole step is one compiled loop over the flat buffers (``kernels/adam.py``), which
+    reads and writes each weight once instead of once per NumPy operation."""
 
     hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad")
     decoupled_weight_decay = False
@@ -34,25 +36,23 @@ class Adam(Optimizer):
         self.betas, self.eps = tuple(betas), eps
         self.weight_decay, self.amsgrad = weight_decay, amsgrad
 
-    def update(self, param, grad, state) -> None:
-        (beta1, beta2), t = self.betas, state["step"]
-        if self.weight_decay:
-            if self.decoupled_weight_decay:
-                param.data *= 1 - self.lr * self.weight_decay
-            else:
-                grad = grad + self.weight_decay * param.data
-        m = buffer(state, "exp_avg", param.data)
-        v = buffer(state, "exp_avg_sq", param.data)
-        m += (1 - beta1) * (grad - m)  # β₁m + (1 − β₁)g, computed as PyTorch's lerp_ does
-        v *= beta2
-        v += (1 - beta2) * grad * grad
-        if self.amsgrad:
-            v_max = buffer(state, "max_exp_avg_sq", param.data)
-            v = np.maximum(v_max, v, out=v_max)
-        # math.sqrt, not np.sqrt: a Python float keeps float32 weights in float32 arithmetic,
-        # where NumPy's float64 scalar would make it divide every element in float64.
-        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
-        param.data -= self.lr / (1 - beta1**t) * m / denom
+    def update(self, theta, grad, state, t) -> None:
+        (beta1, beta2), lr, wd = self.betas, self.lr, self.weight_decay
+        m, v = state("exp_avg"), state("exp_avg_sq")
+        v_max = state("max_exp_avg_sq") if self.amsgrad else v
+        # The scalars in the weights' dtype: a float32 model updates in float32 arithmetic,
+        # exactly as the NumPy formula (and PyTorch) would.
+        scalar = theta.dtype.type
+        kernels.adam(
+            theta, grad, m, v, v_max,
+            scalar(1 - beta1), scalar(beta2), scalar(1 - beta2),
+            scalar(lr / (1 - beta1**t)),  # step size: lr / (1 − β₁ᵗ)
+            scalar(math.sqrt(1 - beta2**t)),
+            scalar(self.eps),
+            scalar(0.0 if self.decoupled_weight_decay else wd),  # L2, in the gradient
+            scalar(1 - lr * wd if self.decoupled_weight_decay else 1.0),  # AdamW: θ·(1 − lr·λ)
+            self.amsgrad,
+        )  # fmt: skip
 
 
 class AdamW(Adam):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer, check_non_negative
+from .optimizer import Optimizer, check_non_negative
 
 
 class RMSprop(Optimizer):
@@ -32,15 +32,15 @@ class RMSprop(Optimizer):
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
         self.momentum, self.centered = momentum, centered
 
-    def update(self, param, grad, state) -> None:
+    def update(self, theta, grad, state, t) -> None:
         if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
+            grad = grad + self.weight_decay * theta
         a = self.alpha
-        v = buffer(state, "square_avg", param.data)
+        v = state("square_avg")
         v *= a
         v += (1 - a) * grad * grad
         if self.centered:
-            g_avg = buffer(state, "grad_avg", param.data)
+            g_avg = state("grad_avg")
             g_avg *= a
             g_avg += (1 - a) * grad
             denom = np.sqrt(v - g_avg * g_avg)
@@ -48,9 +48,9 @@ class RMSprop(Optimizer):
             denom = np.sqrt(v)
         denom += self.eps
         if self.momentum > 0:
-            b = buffer(state, "momentum_buffer", param.data)
+            b = state("momentum_buffer")
             b *= self.momentum
             b += grad / denom
-            param.data -= self.lr * b
+            theta -= self.lr * b
         else:
-            param.data -= self.lr * grad / denom
+            theta -= self.lr * grad / denom

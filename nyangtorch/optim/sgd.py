@@ -28,15 +28,15 @@ class SGD(Optimizer):
         self.momentum, self.dampening = momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov
 
-    def update(self, param, grad, state) -> None:
+    def update(self, theta, grad, state, t) -> None:
         if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
+            grad = grad + self.weight_decay * theta
         if self.momentum:
-            b = state.get("momentum_buffer")
-            if b is None:
-                b = state["momentum_buffer"] = grad.copy()
+            b = state("momentum_buffer")
+            if t == 1:  # a parameter's first step starts the buffer at g
+                b[...] = grad
             else:
                 b *= self.momentum
                 b += (1 - self.dampening) * grad
             grad = grad + self.momentum * b if self.nesterov else b
-        param.data -= self.lr * grad
+        theta -= self.lr * grad

@@ -1,9 +1,9 @@
-"""Plain loops the fast window code is tested against.
+"""Plain NumPy the compiled kernels (nyangtorch/nn/kernels) are tested against.
 
 ``im2col`` and ``col2im`` are those of "Deep Learning from Scratch" (Koki Saitoh, 2016;
 oreilly-japan/deep-learning-from-scratch, common/util.py) on (N, C, H, W) arrays, with
-(kh, kw) kernels, (sh, sw) strides and (ph, pw) padding; ``max_pool`` and
-``max_pool_backward`` are the book's Pooling layer built on them. One loop over the kernel
+(kh, kw) kernels, (sh, sw) strides and (ph, pw) padding; ``max_pool``, ``avg_pool`` and
+their backwards are the book's Pooling layer built on them. One loop over the kernel
 offsets, one slice per offset, nothing else: easy to check by eye, and slow.
 """
 
@@ -58,6 +58,22 @@ def max_pool_backward(dy, first, shape, kernel, stride, padding) -> np.ndarray:
     """Each ``dy`` goes to its window's first maximum, all through :func:`col2im`."""
     dcol = np.zeros((dy.size, kernel[0] * kernel[1]), dtype=dy.dtype)
     dcol[np.arange(dy.size), first] = dy.transpose(0, 2, 3, 1).ravel()
+    return col2im(dcol, shape, kernel, stride, padding)
+
+
+def avg_pool(x, kernel, stride, padding) -> np.ndarray:
+    """``y`` (N, C, Ho, Wo), the sum of each window (padding 0) divided by its area."""
+    n, c = x.shape[:2]
+    ho, wo = output_size(x.shape, kernel, stride, padding)
+    col = im2col(x, kernel, stride, padding).reshape(-1, kernel[0] * kernel[1])
+    area = x.dtype.type(kernel[0] * kernel[1])
+    return (col.sum(axis=1) / area).reshape(n, ho, wo, c).transpose(0, 3, 1, 2)
+
+
+def avg_pool_backward(dy, shape, kernel, stride, padding) -> np.ndarray:
+    """Each ``dy / area`` goes to every pixel of its window, through :func:`col2im`."""
+    area = kernel[0] * kernel[1]
+    dcol = np.repeat(dy.transpose(0, 2, 3, 1).reshape(-1, 1) / dy.dtype.type(area), area, 1)
     return col2im(dcol, shape, kernel, stride, padding)
 
 

@@ -1,4 +1,5 @@
-"""MaxPool against the book's plain max pooling (tests/nn/oracles.py), on random shapes."""
+"""MaxPool (with and without its fused ReLU) against the book's plain max pooling
+(tests/nn/oracles.py), on random shapes."""
 
 import numpy as np
 import oracles
@@ -21,6 +22,7 @@ def pool_case(draw):
         padding=padding,
         layout=draw(st.sampled_from(oracles.LAYOUTS)),
         dtype=draw(st.sampled_from([np.float32, np.float64])),
+        relu=draw(st.booleans()),
         seed=draw(st.integers(0, 10**6)),
     )
 
@@ -33,13 +35,16 @@ def test_maxpool_equals_the_books_pooling(case):
     # Values from {−2, …, 2}: windows full of ties, whose gradient goes to the first maximum.
     x = rng.integers(-2, 3, case["shape"]).astype(case["dtype"])
     x = oracles.in_layout(x, case["layout"])
-    pool = nn.MaxPool(*window)
+    pool = nn.MaxPool(*window, relu=case["relu"])
     y = pool(x)
     y_book, first = oracles.max_pool(x, *window)
-    assert y.dtype == case["dtype"]
-    np.testing.assert_array_equal(y, y_book)
     # Small integers again: where windows overlap, gradients add exactly in any order.
     dy = rng.integers(-8, 9, y.shape).astype(case["dtype"])
+    dy_book = dy
+    if case["relu"]:  # the book's ReLU after the pool
+        y_book, dy_book = np.maximum(y_book, 0), dy * (y_book > 0)
+    assert y.dtype == case["dtype"]
+    np.testing.assert_array_equal(y, y_book)
     np.testing.assert_array_equal(
-        pool.backward(dy), oracles.max_pool_backward(dy, first, x.shape, *window)
+        pool.backward(dy), oracles.max_pool_backward(dy_book, first, x.shape, *window)
     )

@@ -1,0 +1,166 @@
+"""Max and average pooling, forward and backward, as loops over samples, windows and
+channels.
+
+Arrays are channels-last, (N, H, W, C); windows are those of a (kh, kw) kernel moved by
+(sh, sw) over the image padded with (ph, pw) on each side (−∞ for the max, 0 for the mean),
+never stored: the loops visit only the window positions inside the image. Channels are the
+innermost loop because they lie next to each other in memory (vector instructions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+NO_GRADIENT = -1  # the offset recorded where a fused ReLU closed: no gradient flows back
+
+
+@njit(cache=True)
+def max_pool(
+    x: np.ndarray,
+    kh: int,
+    kw: int,
+    sh: int,
+    sw: int,
+    ph: int,
+    pw: int,
+    relu: bool,
+    y: np.ndarray,
+    first: np.ndarray,
+) -> None:
+    """``y[n, i, j, c] = max_{u,v} x[n, i·sh + u − ph, j·sw + v − pw, c]``, and with ``relu``
+    ``max(y, 0)``; written into y (N, Ho, Wo, C).
+
+    ``first`` (same shape, integers) gets the row-major offset ``u·kw + v`` of the window's
+    *first* maximum, where backward sends the gradient (PyTorch's choice: ties, common after
+    a ReLU, never count twice), or ``NO_GRADIENT`` where the fused ReLU closed (y ≤ 0).
+    A NaN wins the window, as in PyTorch. Padding ≤ half the kernel (checked by the layer)
+    leaves every window at least one pixel inside the image."""
+    n_images, h, w, channels = x.shape
+    ho, wo = y.shape[1:3]
+    for n in range(n_images):
+        for i in range(ho):
+            u_lo, u_hi = max(0, ph - i * sh), min(kh, h + ph - i * sh)
+            for j in range(wo):
+                v_lo, v_hi = max(0, pw - j * sw), min(kw, w + pw - j * sw)
+                # Start from the first pixel inside the image, then let larger ones win.
+                r, q = i * sh + u_lo - ph, j * sw + v_lo - pw
+                for c in range(channels):
+                    y[n, i, j, c] = x[n, r, q, c]
+                    first[n, i, j, c] = u_lo * kw + v_lo
+                for u in range(u_lo, u_hi):
+                    r = i * sh + u - ph
+                    for v in range(v_lo, v_hi):
+                        q = j * sw + v - pw
+                        for c in range(channels):
+                            value = x[n, r, q, c]
+                            # Both stores always happen, of the old or the new value: a
+                            # branch-free select, which the compiler vectorises.
+                            wins = value > y[n, i, j, c] or np.isnan(value)
+                            y[n, i, j, c] = value if wins else y[n, i, j, c]
+                            first[n, i, j, c] = u * kw + v if wins else first[n, i, j, c]
+                if relu:
+                    for c in range(channels):
+                        if not y[n, i, j, c] > 0:  # NaN stays NaN but passes no gradient
+                            first[n, i, j, c] = NO_GRADIENT
+                            if y[n, i, j, c] <= 0:
+                                y[n, i, j, c] = 0
+
+
+@njit(cache=True)
+def max_pool_backward(
+    dy: np.ndarray,
+    first: np.ndarray,
+    kh: int,
+    kw: int,
+    sh: int,
+    sw: int,
+    ph: int,
+    pw: int,
+    dx: np.ndarray,
+) -> None:
+    """Each ``dy[n, i, j, c]`` goes to the pixel of its window's first maximum (none where
+    the fused ReLU closed); written into dx (N, H, W, C)."""
+    n_images, ho, wo, channels = dy.shape
+    h, w = dx.shape[1:3]
+    tiled = clear_for_windows(dx, kh, kw, sh, sw, ph, pw, ho, wo)
+    for n in range(n_images):
+        for i in range(ho):
+            for j in range(wo):
+                for u in range(max(0, ph - i * sh), min(kh, h + ph - i * sh)):
+                    r = i * sh + u - ph
+                    for v in range(max(0, pw - j * sw), min(kw, w + pw - j * sw)):
+                        q = j * sw + v - pw
+                        offset = u * kw + v
+                        for c in range(channels):
+                            g = dy[n, i, j, c] if first[n, i, j, c] == offset else 0
+                            if tiled:
+                                dx[n, r, q, c] = g
+                            else:
+                                dx[n, r, q, c] += g
+
+
+@njit(cache=True)
+def clear_for_windows(
+    dx: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int
+) -> bool:
+    """Prepare dx for the windows' gradients and say whether they tile it.
+
+    Windows that tile the image (stride = kernel, as in 2×2 pooling) cover each pixel at
+    most once: their pixels are then *set*, and only the rows and columns past the last
+    window (floor mode) are zeroed here, which saves a zero-fill pass and a read of dx.
+    Otherwise windows overlap or leave gaps: dx is zeroed and the gradients add up."""
+    if sh == kh and sw == kw:
+        dx[:, ho * kh - ph :] = 0
+        dx[:, :, wo * kw - pw :] = 0
+        return True
+    dx[:] = 0
+    return False
+
+
+@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
+def avg_pool(
+    x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, y: np.ndarray
+) -> None:
+    """``y[n, i, j, c] = Σ_{u,v} x[n, i·sh + u − ph, j·sw + v − pw, c] / area``, area = kh·kw
+    in x's dtype (so float32 stays float32): the zero padding counts in the mean (PyTorch's
+    ``count_include_pad=True``); written into y."""
+    n_images, h, w, channels = x.shape
+    ho, wo = y.shape[1:3]
+    for n in range(n_images):
+        for i in range(ho):
+            u_lo, u_hi = max(0, ph - i * sh), min(kh, h + ph - i * sh)
+            for j in range(wo):
+                v_lo, v_hi = max(0, pw - j * sw), min(kw, w + pw - j * sw)
+                for c in range(channels):
+                    y[n, i, j, c] = 0
+                for u in range(u_lo, u_hi):
+                    for v in range(v_lo, v_hi):
+                        for c in range(channels):
+                            y[n, i, j, c] += x[n, i * sh + u - ph, j * sw + v - pw, c]
+                for c in range(channels):
+                    y[n, i, j, c] /= area
+
+
+@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
+def avg_pool_backward(
+    dy: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, dx: np.ndarray
+) -> None:
+    """Each ``dy[n, i, j, c] / area`` goes to every pixel of its window inside the image
+    (area = kh·kw in dy's dtype); written into dx (N, H, W, C)."""
+    n_images, ho, wo, channels = dy.shape
+    h, w = dx.shape[1:3]
+    tiled = clear_for_windows(dx, kh, kw, sh, sw, ph, pw, ho, wo)
+    for n in range(n_images):
+        for i in range(ho):
+            for j in range(wo):
+                for u in range(max(0, ph - i * sh), min(kh, h + ph - i * sh)):
+                    r = i * sh + u - ph
+                    for v in range(max(0, pw - j * sw), min(kw, w + pw - j * sw)):
+                        q = j * sw + v - pw
+                        for c in range(channels):
+                            g = dy[n, i, j, c] / area
+                            if tiled:
+                                dx[n, r, q, c] = g
+                            else:
+                                dx[n, r, q, c] += g
