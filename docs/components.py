@@ -170,6 +170,7 @@ def show_source(obj, *names: str) -> None:
     the page shows exactly the code that runs."""
     targets = [getattr(obj, n) for n in names] if names else [obj]
     for target in targets:
+        target = getattr(target, "py_func", target)  # a compiled kernel: its Python loop
         lines, first = inspect.getsourcelines(target)
         path = Path(inspect.getsourcefile(target)).resolve()
         where = path.relative_to(REPO) if path.is_relative_to(REPO) else path.name

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from nyangtorch import data, nn, optim
-from nyangtorch.nn import functional, pool, windows
+from nyangtorch.nn import functional
+from nyangtorch.nn.kernels import pool as pool_kernels
+from nyangtorch.nn.kernels import windows as window_kernels
 from nyangtorch.random import manual_seed
 from nyangtorch.testing import gradcheck, numerical_grad
 
@@ -296,7 +298,7 @@ def conv() -> None:
     st.caption(t("conv_real_caption", name=class_name(names[index]), source=t(f"source_{source}")))
     code_section(
         (nn.Conv, ("forward", "_param_grads", "backward")),
-        (windows, ("windows", "im2col")),
+        (window_kernels, ("im2col", "col2im")),
     )
     gradient_check(
         "conv_gradcheck",
@@ -341,7 +343,7 @@ def pooling() -> None:
     st.caption(t("pool_caption"))
     code_section(
         (nn.MaxPool, ("forward", "backward")),
-        (pool, ("first_max_offset",)),
+        (pool_kernels, ("max_pool", "max_pool_backward")),
         (nn.AvgPool, ("forward", "backward")),
     )
     kind = st.radio(t("pool_check_which"), ["MaxPool", "AvgPool"], horizontal=True, key="pool_kind")

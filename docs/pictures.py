@@ -151,13 +151,15 @@ def im2col_picture(
 ) -> bytes:
     """The padded image with one window outlined, the im2col matrix with that window's row
     outlined, and the output position the row becomes."""
-    from nyangtorch.nn.windows import channels_last, conv_output_size, im2col, pad_hw
+    from nyangtorch.nn.kernels.windows import im2col
+    from nyangtorch.nn.windows import conv_output_size
 
-    image = np.arange(1, size * size + 1, dtype=float).reshape(1, 1, size, size)
+    image = np.arange(1, size * size + 1, dtype=float).reshape(1, size, size, 1)  # (N, H, W, C)
     pads = (padding, padding)
     out = conv_output_size("im2col", (size, size), (kernel, kernel), (stride, stride), pads)
-    padded = pad_hw(channels_last(image), pads)
-    cols = im2col(padded, (kernel, kernel), (stride, stride), out)
+    cols = np.empty((out[0] * out[1], kernel * kernel))
+    im2col(image, kernel, kernel, stride, stride, padding, padding, cols)  # the layer's own loop
+    padded = np.pad(image, ((0, 0), pads, pads, (0, 0)))
     i, j = divmod(row, out[1])
     shown = padded[0, :, :, 0].copy()
     fig = plt.figure(figsize=(11, 4.2))
