@@ -162,25 +162,10 @@ def nyang_train(
       scheduler decide alike. Only rank 0 writes files, logs and prints; ``resume`` needs the
       number of ranks that wrote the checkpoint. An error or Ctrl-C on any rank aborts the job.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"nyang_train: epochs must be an integer >= 1, got {epochs!r}")
-    if patience is not None and (not isinstance(patience, int) or patience < 1):
-        raise ValueError(f"nyang_train: patience must be an integer >= 1 or None, got {patience}")
-    if patience is not None and early_stopping is not None:
-        raise ValueError("nyang_train: give patience or early_stopping, not both")
-    if scheduler_interval not in ("epoch", "batch"):
-        raise ValueError(
-            "nyang_train: scheduler_interval must be 'epoch' or 'batch', "
-            f"got {scheduler_interval!r}"
-        )
-    if scheduler is not None and scheduler.needs_metric and scheduler_interval == "batch":
-        raise ValueError(
-            f"nyang_train: {type(scheduler).__name__} steps on an epoch's loss; "
-            "use scheduler_interval='epoch'"
-        )
-    for name, loader in (("train", train_loader), ("valid", valid_loader)):
-        if loader is not None and hasattr(loader, "__len__") and len(loader) == 0:
-            raise ValueError(f"nyang_train: the {name} loader has no batches")
+    _check_arguments(
+        epochs, patience, early_stopping, scheduler, scheduler_interval, train_loader,
+        valid_loader,
+    )  # fmt: skip
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
     rank, world = init()
     if world > 1:
@@ -297,6 +282,32 @@ def nyang_train(
         if log is not None and callable(getattr(log, "finish", None)):
             log.finish()
     return history
+
+
+def _check_arguments(
+    epochs, patience, early_stopping, scheduler, scheduler_interval, train_loader, valid_loader
+) -> None:
+    """Refuse, before anything runs, what could only fail later (an epoch count, a patience
+    or a schedule that make no sense, a loader with nothing in it)."""
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"nyang_train: epochs must be an integer >= 1, got {epochs!r}")
+    if patience is not None and (not isinstance(patience, int) or patience < 1):
+        raise ValueError(f"nyang_train: patience must be an integer >= 1 or None, got {patience}")
+    if patience is not None and early_stopping is not None:
+        raise ValueError("nyang_train: give patience or early_stopping, not both")
+    if scheduler_interval not in ("epoch", "batch"):
+        raise ValueError(
+            "nyang_train: scheduler_interval must be 'epoch' or 'batch', "
+            f"got {scheduler_interval!r}"
+        )
+    if scheduler is not None and scheduler.needs_metric and scheduler_interval == "batch":
+        raise ValueError(
+            f"nyang_train: {type(scheduler).__name__} steps on an epoch's loss; "
+            "use scheduler_interval='epoch'"
+        )
+    for name, loader in (("train", train_loader), ("valid", valid_loader)):
+        if loader is not None and hasattr(loader, "__len__") and len(loader) == 0:
+            raise ValueError(f"nyang_train: the {name} loader has no batches")
 
 
 def _check_monitor(monitor: str, valid_loader, metrics) -> None:
