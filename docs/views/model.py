@@ -75,7 +75,7 @@ st.write(
     "Each 2×2 window of this 1×4×4 image becomes one row; a convolution is then one matrix product."
 )
 image = np.arange(16, dtype=float).reshape(1, 1, 4, 4)
-cols = im2col(channels_last(image), (2, 2), (1, 1), (3, 3))
+cols = im2col(channels_last(image), (2, 2), (1, 1))
 left, right = st.columns(2)
 left.dataframe(pd.DataFrame(image[0, 0]), use_container_width=True)
 right.dataframe(
