@@ -10,7 +10,7 @@ NCHW and channels_last and the faster counts. Peak memory is measured in a spawn
 per side. Ratios are ours ÷ torch (below 1: nyangtorch is faster or smaller), with the
 range over rounds in brackets.
 
-    python benchmarks/compare.py [--quick]
+    python benchmarks/compare.py [--quick] [--threads 1 2]
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py   # newer BLAS kernel
 """
 
@@ -90,6 +90,7 @@ def model_rows(name: str, make, train, test, threads: int, steps: int, repeats: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     steps, repeats = (20, 3) if args.quick else (60, 7)
     train, test = FashionMNIST("train"), FashionMNIST("test")
@@ -98,7 +99,7 @@ def main() -> None:
         f"{'model':<8}{'batch':>6}{'thr':>4}  {'training step: ours / torch, ratio':<52}"
         f"{'test-set inference: ours / torch, ratio':<50}peak memory: ours / torch, ratio"
     )
-    for threads in (1, 2):
+    for threads in args.threads:
         set_threads(threads)
         for name, make in (("cnn", models.reference_cnn), ("cnn-bn", models.reference_cnn_bn)):
             model_rows(name, make, train, test, threads, steps, repeats)

@@ -8,14 +8,14 @@ import numpy as np
 from .checks import check_channels, check_input, pair
 from .init import initialise, initialise_bias
 from .kernels import float_input
-from .kernels import windows as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
 from .windows import (
     channels_first,
     channels_last,
+    col2im,
     conv_output_size,
+    im2col,
     im2col_one_channel,
-    window_args,
 )
 
 
@@ -65,20 +65,16 @@ class Conv(NyangModel):
         x = float_input(x)
         n = x.shape[0]
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
-        k = self.kernel_size[0] * self.kernel_size[1] * self.in_channels
         wm = self._weight_matrix()
         # The bias is folded into the product: im2col ends each row with a 1 and the bias is
         # the weight matrix's last column, Y = [X 1] @ [Wm b].T. The bias add then costs no
         # pass over Y, and backward's db comes free as the last row of the dW product.
         folded = self.bias is not None
+        window = self.kernel_size, self.stride
         if self.in_channels == 1:  # grey images: see im2col_one_channel
-            cols = im2col_one_channel(
-                x[:, 0], self.kernel_size, self.stride, self.padding, (ho, wo), folded
-            ).T
+            cols = im2col_one_channel(x[:, 0], *window, padding=self.padding, ones=folded).T
         else:
-            cols = np.empty((n * ho * wo, k + folded), dtype=x.dtype)
-            x_last = np.ascontiguousarray(channels_last(x))  # free for channels-last memory
-            kernels.im2col(x_last, *window_args(self), cols)
+            cols = im2col(channels_last(x), *window, padding=self.padding, ones=folded)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T
@@ -108,8 +104,7 @@ class Conv(NyangModel):
         dy2 = self._param_grads(dy)
         n, c, h, w = self._cache[1]  # set by forward (checked by _param_grads)
         dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C): each window's gradient
-        dx = np.empty((n, h, w, c), dtype=dcols.dtype)
-        kernels.col2im(dcols, *window_args(self), dx)
+        dx = col2im(dcols, (n, h, w, c), self.kernel_size, self.stride, self.padding)
         return channels_first(dx)
 
     def backward_params(self, dy: np.ndarray) -> None:

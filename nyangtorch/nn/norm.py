@@ -15,9 +15,11 @@ from .windows import channels_first, channels_last
 class BatchNorm(NyangModel):
     """``y = γ · x̂ + β``, ``x̂ = (x − μ) / sqrt(σ² + ε)`` per channel; x: (N, C) or (N, C, H, W).
 
-    Training uses the batch's μ and biased σ² over the M = N (or N·H·W) values of each channel
-    and updates ``running = (1 − m)·running + m·batch`` with the *unbiased* variance
-    ``σ²·M/(M − 1)``, as PyTorch does; eval uses the running estimates.
+    Training uses the batch's μ and biased σ² over the M = N (or N·H·W) values of each channel,
+    from the per-channel sums: ``μ = Σx / M``, ``σ² = Σx² / M − μ²`` (summed in float64), and
+    updates ``running = (1 − m)·running + m·batch`` with the *unbiased* variance
+    ``σ²·M/(M − 1)``, as PyTorch does; eval uses the running estimates. The passes over the
+    data are compiled loops (``kernels/norm.py``): one for the sums, one for y.
     Backward, with per-channel sums ``dβ = Σ dy`` and ``dγ = Σ dy·x̂``:
     ``dx = γ / sqrt(σ² + ε) · (dy − (dβ + x̂·dγ) / M)`` in training, and
     ``dx = γ / sqrt(σ² + ε) · dy`` in eval (the statistics are then constants).

@@ -12,7 +12,7 @@ from .checks import check_input, pair
 from .kernels import float_input
 from .kernels import pool as kernels
 from .module import NyangModel, keep
-from .windows import channels_first, channels_last, conv_output_size, window_args
+from .windows import channels_first, channels_last, conv_output_size
 
 
 class _Pool(NyangModel):
@@ -35,6 +35,10 @@ class _Pool(NyangModel):
         ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
         n, c = x.shape[:2]
         return channels_last(x), np.empty((n, ho, wo, c), dtype=x.dtype)
+
+    def _window_args(self) -> tuple[int, int, int, int, int, int]:
+        """(kh, kw, sh, sw, ph, pw), in the order the kernels take them."""
+        return (*self.kernel_size, *self.stride, *self.padding)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -66,7 +70,7 @@ class MaxPool(_Pool):
         # mask as large as x), all backward needs besides the input's shape.
         k = self.kernel_size[0] * self.kernel_size[1]
         first = np.empty(y.shape, dtype=np.int8 if k <= 127 else np.int32)
-        kernels.max_pool(x_last, *window_args(self), self.relu, y, first)
+        kernels.max_pool(x_last, *self._window_args(), self.relu, y, first)
         self._cache = keep((first, x_last.shape))
         return channels_first(y)
 
@@ -76,7 +80,7 @@ class MaxPool(_Pool):
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dy = float_input(dy)
         dx = np.empty(input_shape, dtype=dy.dtype)
-        kernels.max_pool_backward(channels_last(dy), first, *window_args(self), dx)
+        kernels.max_pool_backward(channels_last(dy), first, *self._window_args(), dx)
         return channels_first(dx)
 
     def extra_repr(self) -> str:
@@ -94,7 +98,7 @@ class AvgPool(_Pool):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x_last, y = self._input(x)
-        kernels.avg_pool(x_last, *window_args(self), self._area(y.dtype), y)
+        kernels.avg_pool(x_last, *self._window_args(), self._area(y.dtype), y)
         self._cache = keep((x_last.shape, y.shape))
         return channels_first(y)
 
@@ -104,7 +108,7 @@ class AvgPool(_Pool):
         if dy.shape != output_shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dx = np.empty(input_shape, dtype=dy.dtype)
-        kernels.avg_pool_backward(dy, *window_args(self), self._area(dy.dtype), dx)
+        kernels.avg_pool_backward(dy, *self._window_args(), self._area(dy.dtype), dx)
         return channels_first(dx)
 
 

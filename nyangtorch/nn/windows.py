@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import windows as kernels
+
 Pair = tuple[int, int]
 
 
@@ -41,8 +43,33 @@ def channels_first(x: np.ndarray) -> np.ndarray:
     return x.transpose(0, 3, 1, 2)
 
 
+def im2col(
+    x: np.ndarray, kernel: Pair, stride: Pair, *, padding: Pair = (0, 0), ones: bool = False
+) -> np.ndarray:
+    """Channels-last (N, H, W, C) -> (N·Ho·Wo, kh·kw·C [+ 1]): row (n, i, j) is window (i, j)
+    of sample n, its pixels in (u, v, c) order, zero outside the image; ``ones`` appends a
+    column of ones (for a bias folded into the weights). The loop is compiled
+    (``kernels/windows.py``)."""
+    n, h, w, c = x.shape
+    ho, wo = conv_output_size("im2col", (h, w), kernel, stride, padding)
+    cols = np.empty((n * ho * wo, kernel[0] * kernel[1] * c + ones), dtype=x.dtype)
+    kernels.im2col(np.ascontiguousarray(x), *kernel, *stride, *padding, cols)
+    return cols
+
+
+def col2im(
+    dcols: np.ndarray, image_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+) -> np.ndarray:
+    """The adjoint of :func:`im2col`: window gradients (N·Ho·Wo, kh·kw·C) -> the (N, H, W, C)
+    image gradient of ``image_shape``, each entry added onto the pixel it was copied from
+    (compiled, ``kernels/windows.py``)."""
+    dx = np.empty(image_shape, dtype=dcols.dtype)
+    kernels.col2im(dcols, *kernel, *stride, *padding, dx)
+    return dx
+
+
 def im2col_one_channel(
-    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair, ones: bool
+    x: np.ndarray, kernel: Pair, stride: Pair, *, padding: Pair = (0, 0), ones: bool = False
 ) -> np.ndarray:
     """One channel (N, H, W) -> im2col's transpose, (kh·kw [+ 1], N·Ho·Wo), zero-padded.
 
@@ -51,7 +78,8 @@ def im2col_one_channel(
     whose rows are only kh·kw numbers, and a compiled copy by columns too (0.12 vs 0.34 ms at
     64×28×28: Numba cannot vectorise a loop whose indices are computed and may be negative).
     ``ones`` appends a row of ones (for a bias folded into the weights)."""
-    (kh, kw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_size
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    ho, wo = conv_output_size("im2col", x.shape[1:], kernel, stride, padding)
     xp = np.pad(x, [(0, 0), (ph, ph), (pw, pw)]) if ph or pw else x
     out = np.empty((kh * kw + ones, len(x) * ho * wo), dtype=x.dtype)
     grid = out[: kh * kw].reshape(kh, kw, len(x), ho, wo)
@@ -61,8 +89,3 @@ def im2col_one_channel(
     if ones:
         out[-1] = 1
     return out
-
-
-def window_args(layer) -> tuple[int, int, int, int, int, int]:
-    """A window layer's (kh, kw, sh, sw, ph, pw), in the order the kernels take them."""
-    return (*layer.kernel_size, *layer.stride, *layer.padding)

@@ -10,7 +10,9 @@ from nyangtorch.nn.kernels import norm, pool, windows
 from nyangtorch.nn.windows import (
     channels_first,
     channels_last,
+    col2im,
     conv_output_size,
+    im2col,
     im2col_one_channel,
 )
 
@@ -51,6 +53,9 @@ def test_im2col_equals_the_books(rng, shape, kernel, stride, padding, ones, dtyp
     k = kernel[0] * kernel[1] * shape[1]
     cols = np.full((shape[0] * ho * wo, k + ones), np.nan, dtype)  # every entry is written
     windows.im2col(np.ascontiguousarray(channels_last(x)), *kernel, *stride, *padding, cols)
+    np.testing.assert_array_equal(
+        cols, im2col(channels_last(x), kernel, stride, padding=padding, ones=ones)
+    )  # and the helper that allocates cols
     # A row of ours runs over (u, v, c), the book's over (c, u, v).
     rows = len(cols)
     ours = cols[:, :k].reshape(rows, *kernel, shape[1]).transpose(0, 3, 1, 2).reshape(rows, -1)
@@ -68,8 +73,7 @@ def test_im2col_one_channel_equals_the_books(
 ):
     shape = (shape[0], 1, *shape[2:])
     x = oracles.in_layout(rng.standard_normal(shape).astype(dtype), layout)
-    out = conv_output_size("test", shape[2:], kernel, stride, padding)
-    cols_t = im2col_one_channel(x[:, 0], kernel, stride, padding, out, ones)
+    cols_t = im2col_one_channel(x[:, 0], kernel, stride, padding=padding, ones=ones)
     book = oracles.im2col(x, kernel, stride, padding)
     k = kernel[0] * kernel[1]
     assert cols_t.shape == (k + ones, len(book)) and cols_t.dtype == dtype
@@ -88,9 +92,10 @@ def test_col2im_equals_the_books(rng, shape, kernel, stride, padding, dtype):
     dcols = col.reshape(-1, c, kh, kw).transpose(0, 2, 3, 1).reshape(len(col), -1)
     dx = channels_last(np.full(shape, np.nan, dtype))
     windows.col2im(dcols, *kernel, *stride, *padding, dx)
-    np.testing.assert_array_equal(
-        channels_first(dx), oracles.col2im(col, shape, kernel, stride, padding)
-    )
+    book = oracles.col2im(col, shape, kernel, stride, padding)
+    np.testing.assert_array_equal(channels_first(dx), book)
+    image = col2im(dcols, dx.shape, kernel, stride, padding)  # the helper that allocates dx
+    np.testing.assert_array_equal(channels_first(image), book)
 
 
 def run_max_pool(x, kernel, stride, padding, relu):
