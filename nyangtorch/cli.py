@@ -16,7 +16,7 @@ from .nn.module import inference_mode
 
 MODELS = ("cnn", "cnn-bn", "cnn-bn-same", "mlp", "resnet20")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
-SCHEDULERS = ("none", "step", "expo", "warmup")
+SCHEDULERS = ("none", "step", "expo", "warmup", "cosine", "onecycle")
 
 EXAMPLES = """examples:
   nyangtorch train fashion-mnist --epochs 15 --out runs/fmnist
@@ -45,6 +45,17 @@ def count(minimum: int):
         return value
 
     return parse
+
+
+def non_negative(text: str) -> float:
+    """An argparse type: a finite number ≥ 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number ≥ 0, got {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         choices=SCHEDULERS,
         default="none",
-        help="step: ×0.1 every third of the epochs; expo: ×0.9 per epoch; warmup: 1 epoch",
+        help="step: ×0.1 every third of the epochs; expo: ×0.9 per epoch; warmup: 1 epoch; "
+        "cosine: 1 epoch of warm-up, then cosine annealing to 0 over the other steps; "
+        "onecycle: the 1cycle policy peaking at --lr",
+    )
+    train.add_argument(
+        "--weight-decay",
+        type=non_negative,
+        default=None,
+        help="L2 penalty λ added to the gradients (adamw: decoupled); default: the "
+        "optimizer's own (0, adamw 0.01)",
     )
     train.add_argument(
         "--patience",
@@ -198,15 +218,16 @@ def fitted_model(name: str, channels: int, num_classes: int, image_size: int, dr
     return make_model(name, channels, num_classes, image_size, dropout)
 
 
-def make_optimizer(name: str, params, lr: float):
+def make_optimizer(name: str, params, lr: float, weight_decay: float | None = None):
     from . import optim
 
+    extra = {} if weight_decay is None else {"weight_decay": weight_decay}
     return {
         "adam": optim.Adam,
         "adamw": optim.AdamW,
-        "sgd": lambda p, lr: optim.SGD(p, lr, momentum=0.9),
+        "sgd": lambda p, lr, **extra: optim.SGD(p, lr, momentum=0.9, **extra),
         "rmsprop": optim.RMSprop,
-    }[name](params, lr=lr)
+    }[name](params, lr=lr, **extra)
 
 
 def augment_preset(name: str) -> str:
@@ -226,6 +247,14 @@ def make_scheduler(name: str, optimizer, epochs: int, batches: int):
         return optim.ExpoDecay(optimizer, 0.9), "epoch"
     if name == "warmup":
         return optim.WarmUp(optimizer, batches), "batch"
+    if name == "cosine":
+        steps = epochs * batches
+        warmup = batches if epochs > 1 else 0
+        return optim.CosineDecay(optimizer, steps - warmup, warmup_steps=warmup), "batch"
+    if name == "onecycle":
+        return optim.OneCycle(
+            optimizer, optimizer.lr, epochs=epochs, steps_per_epoch=batches
+        ), "batch"
     return None, "epoch"
 
 
@@ -259,7 +288,7 @@ def cmd_train(args) -> int:
     model.preprocessing = preprocessing  # saved with the model: `predict` applies it
     if args.sync_bn:
         nn.convert_sync_batchnorm(model)
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.weight_decay)
     scheduler, interval = make_scheduler(args.scheduler, optimizer, args.epochs, len(train))
     if main:
         ranks = f" on {world} ranks (global batch {args.batch_size * world})" if world > 1 else ""

@@ -75,6 +75,8 @@ def test_bad_arguments_give_one_clear_line(argv, message, capsys):
         (["train", "digits", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
         (["train", "digits", "--image-size", "0"], "argument --image-size: must be at least 1"),
         (["predict", "m.pickle", "x.png", "--top-k", "x"], "--top-k: expected an integer"),
+        (["train", "digits", "--weight-decay", "-1"], "--weight-decay: must be a finite number"),
+        (["train", "digits", "--weight-decay", "nan"], "--weight-decay: must be a finite number"),
     ],
 )
 def test_bad_numbers_name_their_flag(argv, message, capsys):
@@ -146,3 +148,22 @@ def test_resnet20_is_a_model_choice():
     assert "resnet20" in MODELS
     model = make_model("resnet20", channels=3, num_classes=5, image_size=8, dropout=0.0)
     assert model(np.zeros((2, 3, 8, 8), np.float32)).shape == (2, 5)
+
+
+@pytest.mark.parametrize("name", ["cosine", "onecycle"])
+def test_per_batch_schedules_end_the_run_near_zero(name):
+    from nyangtorch import nn, optim
+    from nyangtorch.cli import make_optimizer, make_scheduler
+
+    optimizer = make_optimizer("sgd", nn.Linear(2, 2).parameters(), 0.1, weight_decay=5e-4)
+    assert optimizer.weight_decay == 5e-4 and optimizer.momentum == 0.9
+    scheduler, interval = make_scheduler(name, optimizer, epochs=3, batches=10)
+    assert interval == "batch"
+    rates = []
+    for _ in range(30):
+        rates.append(optimizer.lr)
+        scheduler.step()
+    assert max(rates) == pytest.approx(0.1, rel=1e-2) and rates[-1] < 1e-3
+    if name == "cosine":  # one epoch of linear warm-up, then the cosine from the peak
+        assert rates[:10] == sorted(rates[:10]) and rates[10] == pytest.approx(0.1)
+    assert isinstance(scheduler, optim.Scheduler)
