@@ -96,9 +96,9 @@ DIFFERENCES = [
         "and channels_last strides; torch then picks channels_last for the whole network, and its "
         "training step takes 6.7 ms instead of 9.0–9.3 ms on an NCHW batch. The first speed tables "
         "compared against the NCHW figure only.",
-        "action": "benchmarks/layers.py now times torch both ways (NCHW, its default, and channels_last); "
-        "benchmarks/compare.py and the report feed torch the loader's batches, i.e. its faster "
-        "channels_last path. nyangtorch's layers work channels-last in memory either way.",
+        "action": "The benchmarks and the report time torch both ways (NCHW, its default, and "
+        "channels_last: nyangtorch/compare/speed.py) and compare with the faster, which is "
+        "channels_last for these models. nyangtorch's layers work channels-last in memory either way.",
     },
     {
         "topic": "ReLU before max-pool",
