@@ -60,7 +60,7 @@ class BatchNorm(NyangModel):
                 )
             # The per-channel sums, Σx and Σx², are all the statistics need (a BatchNorm
             # synchronised over several processes would add them up across processes here).
-            sum_x, sum_x2 = kernels.channel_sums(rows)
+            sum_x, sum_x2 = kernels.channel_sums(rows, rows, np.zeros(self.num_features))
             mean = sum_x / m
             var = np.maximum(sum_x2 / m - mean * mean, 0.0)  # E[x²] − μ², rounding kept ≥ 0
             momentum = self.momentum
@@ -88,7 +88,7 @@ class BatchNorm(NyangModel):
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         # The per-channel sums Σdy and Σdy·(x − μ) (a synchronised BatchNorm would add them
         # up across processes here), then dβ = Σdy and dγ = Σdy·x̂ with x̂ = (x − μ)/σ.
-        sum_dy, sum_dy_xc = kernels.grad_sums(dy_rows, rows, mean)
+        sum_dy, sum_dy_xc = kernels.channel_sums(dy_rows, rows, mean)
         d_beta, d_gamma = sum_dy, sum_dy_xc * inv_std
         self.weight.accumulate(d_gamma)
         self.bias.accumulate(d_beta)

@@ -171,12 +171,12 @@ def test_batch_norm_sums_equal_numpys(rng, rows, channels, dtype):
     x = (rng.standard_normal((rows, channels)) * 3 + 1).astype(dtype)
     dy = rng.standard_normal((rows, channels)).astype(dtype)
     mean = rng.standard_normal(channels)
-    sums, squares = norm.channel_sums(x)
+    sums, squares = norm.channel_sums(x, x, np.zeros(channels))
     assert sums.dtype == squares.dtype == np.float64  # accumulated in float64
     x64, dy64 = x.astype(np.float64), dy.astype(np.float64)
     np.testing.assert_allclose(sums, x64.sum(axis=0), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(squares, (x64 * x64).sum(axis=0), rtol=1e-12)
-    sum_dy, sum_dy_xc = norm.grad_sums(dy, x, mean)
+    sum_dy, sum_dy_xc = norm.channel_sums(dy, x, mean)
     np.testing.assert_allclose(sum_dy, dy64.sum(axis=0), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(sum_dy_xc, (dy64 * (x64 - mean)).sum(axis=0), rtol=1e-12, atol=1e-12)
 
