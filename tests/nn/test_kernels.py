@@ -124,7 +124,7 @@ def test_max_pool_equals_the_books(rng, shape, kernel, stride, padding, relu, la
         dy_book = dy
     np.testing.assert_array_equal(y, y_book)
     dx = channels_last(np.full(x.shape, np.nan, dtype))
-    pool.max_pool_backward(channels_last(dy), first, *kernel, *stride, *padding, dx)
+    pool.pool_backward(channels_last(dy), first, 1, *kernel, *stride, *padding, dx)
     np.testing.assert_array_equal(
         channels_first(dx),
         oracles.max_pool_backward(dy_book, first_book, x.shape, kernel, stride, padding),
@@ -156,7 +156,7 @@ def test_avg_pool_equals_the_books(rng, shape, kernel, stride, padding, layout, 
     # Multiples of the area: every share dy / area is an integer, exact in any order.
     dy = small_integers(rng, channels_first(y).shape, dtype, high=8) * area
     dx = channels_last(np.full(shape, np.nan, dtype))
-    pool.avg_pool_backward(channels_last(dy), *kernel, *stride, *padding, area, dx)
+    pool.pool_backward(channels_last(dy), None, area, *kernel, *stride, *padding, dx)
     np.testing.assert_array_equal(
         channels_first(dx), oracles.avg_pool_backward(dy, shape, kernel, stride, padding)
     )
