@@ -23,48 +23,15 @@ import torch
 from common import blas_info, set_threads, side_by_side
 
 import nyangtorch
-from nyangtorch import models, nn, optim
+from nyangtorch import models
 from nyangtorch.compare import peak_memory_mb
-from nyangtorch.compare.speed import (
-    _torch_twins,
-    inference_seconds,
-    interleaved_seconds,
-    training_step_seconds,
-)
+from nyangtorch.compare.speed import inference_seconds, training_step_seconds
 from nyangtorch.data import FashionMNIST, NyangDataloader
 
 
 def memory(side: str, model, x, y, test_loader) -> float:
     """Peak MB of 10 training steps and test-set inference, in a spawned process."""
     return peak_memory_mb(side, model, x, y, [xb for xb, _ in test_loader], np.float32, steps=10)
-
-
-def epoch_seconds(model, loader: NyangDataloader, repeats: int) -> dict[str, list[float]]:
-    """Seconds per whole training epoch over ``loader`` (batches made as they are needed, as
-    in training): ours and torch in each memory format, in turn."""
-    ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
-
-    def ours():
-        for x, y in loader:
-            opt.zero_grad()
-            ce(model(x), y)
-            model.backward_params(ce.backward())
-            opt.step()
-
-    def torch_epoch(twin, convert):
-        topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
-
-        def run():
-            for x, y in loader:
-                topt.zero_grad()
-                torch.nn.functional.cross_entropy(twin(convert(x)), torch.from_numpy(y)).backward()
-                topt.step()
-
-        return run
-
-    fns = {"ours": ours}
-    fns.update({name: torch_epoch(*twin) for name, twin in _torch_twins(model, True).items()})
-    return interleaved_seconds(fns, repeats, warmup=0)
 
 
 def model_rows(name: str, make, train, test, threads: int, steps: int, repeats: int) -> None:
@@ -105,7 +72,9 @@ def main() -> None:
             model_rows(name, make, train, test, threads, steps, repeats)
         nyangtorch.manual_seed(0)
         loader = NyangDataloader(train, 64, shuffle=True, seed=0)
-        epochs = epoch_seconds(models.reference_cnn(), loader, 2 if args.quick else 3)
+        rounds = 2 if args.quick else 3
+        steps = training_step_seconds(models.reference_cnn(), loader, rounds, warmup=0)
+        epochs = {k: [t * len(loader) for t in ts] for k, ts in steps.items()}
         print(
             f"whole epoch, real loader, cnn, batch 64, {threads} thread(s): "
             f"{side_by_side(epochs, 's')}"

@@ -65,11 +65,11 @@ DIFFERENCES = [
         "10 steps, 4.3e-7 over 50 and 2.0e-6 over 100; after a few hundred steps the trajectories separate "
         "(rounding grows chaotically: PyTorch's oneDNN convolution and NumPy's OpenBLAS GEMM add in different "
         "orders), yet the outcome agrees: means over blocks of 100 steps within 0.006 over all 4,170 steps, "
-        "and test accuracies 0.8946 (nyangtorch) and 0.8974 (torch) after 5 epochs. The outcome itself moves "
+        "and test accuracies 0.8954 (nyangtorch) and 0.8974 (torch) after 5 epochs. The outcome itself moves "
         "by a few tenths of a point with rounding alone: changing only the order in which col2im adds its "
         "nine slabs moved nyangtorch's figure from 0.8982 to 0.8946.",
-        "action": "The float64 twin run agrees to 1.5e-15 (reference CNN) and 2.3e-13 (BatchNorm CNN) per step "
-        "and to 9e-10 in the weights over 100 steps, which shows the math is the same and the float32 gap "
+        "action": "The float64 twin run agrees to 2.9e-15 (reference CNN) and 1.8e-13 (BatchNorm CNN) per step "
+        "and to 1.6e-9 in the weights over 100 steps, which shows the math is the same and the float32 gap "
         "is rounding.",
     },
     {
@@ -96,9 +96,9 @@ DIFFERENCES = [
         "and channels_last strides; torch then picks channels_last for the whole network, and its "
         "training step takes 6.7 ms instead of 9.0–9.3 ms on an NCHW batch. The first speed tables "
         "compared against the NCHW figure only.",
-        "action": "benchmarks/layers.py now times torch both ways (NCHW, its default, and channels_last); "
-        "benchmarks/compare.py and the report feed torch the loader's batches, i.e. its faster "
-        "channels_last path. nyangtorch's layers work channels-last in memory either way.",
+        "action": "The benchmarks and the report time torch both ways (NCHW, its default, and "
+        "channels_last: nyangtorch/compare/speed.py) and compare with the faster, which is "
+        "channels_last for these models. nyangtorch's layers work channels-last in memory either way.",
     },
     {
         "topic": "ReLU before max-pool",

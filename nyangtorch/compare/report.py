@@ -118,10 +118,12 @@ def write_report(results: dict, folder: str | Path) -> Path:
 
 
 SPEED_NOTE = " ".join([
-    "Each side is timed on its own: medians of repeated blocks of training steps, inference over",
-    "the 10,000 test images, and peak memory of training steps plus inference with each side in",
-    "a fresh process. The twin runs above interleave the two frameworks step by step, where their",
-    "thread pools fight over the cores, so their times are not speed measurements.",
+    "Each side runs blocks of training steps and inference over the 10,000 test images, the",
+    "sides taking turns block after block (medians of the rounds); torch runs both NCHW and",
+    "channels_last and the faster counts. Peak memory is that of training steps plus inference",
+    "with each side in a fresh process. The twin runs above interleave the two frameworks step",
+    "by step, where their thread pools fight over the cores, so their times are not speed",
+    "measurements.",
 ])  # fmt: skip
 
 

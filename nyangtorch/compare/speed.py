@@ -68,9 +68,13 @@ def _torch_twins(model: nn.NyangFlow, train: bool):
     }
 
 
-def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> dict[str, list[float]]:
+def training_step_seconds(
+    model: nn.NyangFlow, batches, repeats: int = 5, warmup: int = 1
+) -> dict[str, list[float]]:
     """Seconds per Adam training step over ``batches`` [(x, y class indices)], one value per
-    round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved."""
+    round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved. ``batches`` is
+    a list, or a loader, run through whole each round (an epoch, its batches made as in
+    training); torch gets each batch in its memory format as it comes."""
     torch = _torch()
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
 
@@ -83,19 +87,19 @@ def training_step_seconds(model: nn.NyangFlow, batches, repeats: int = 5) -> dic
 
     def torch_steps(twin, convert):
         topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
-        tbatches = [(convert(x), torch.from_numpy(y)) for x, y in batches]
 
         def steps():
-            for x, y in tbatches:
+            for x, y in batches:
                 topt.zero_grad()
-                torch.nn.functional.cross_entropy(twin(x), y).backward()
+                loss = torch.nn.functional.cross_entropy(twin(convert(x)), torch.from_numpy(y))
+                loss.backward()
                 topt.step()
 
         return steps
 
     fns = {"ours": ours}
     fns.update({name: torch_steps(*twin) for name, twin in _torch_twins(model, True).items()})
-    times = interleaved_seconds(fns, repeats)
+    times = interleaved_seconds(fns, repeats, warmup)
     return {name: [t / len(batches) for t in ts] for name, ts in times.items()}
 
 

@@ -80,7 +80,8 @@ class MaxPool(_Pool):
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dy = float_input(dy)
         dx = np.empty(input_shape, dtype=dy.dtype)
-        kernels.max_pool_backward(channels_last(dy), first, *self._window_args(), dx)
+        area = 1  # unused: a window's first maximum takes all of its gradient
+        kernels.pool_backward(channels_last(dy), first, area, *self._window_args(), dx)
         return channels_first(dx)
 
     def extra_repr(self) -> str:
@@ -108,7 +109,7 @@ class AvgPool(_Pool):
         if dy.shape != output_shape:
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dx = np.empty(input_shape, dtype=dy.dtype)
-        kernels.avg_pool_backward(dy, *self._window_args(), self._area(dy.dtype), dx)
+        kernels.pool_backward(dy, None, self._area(dy.dtype), *self._window_args(), dx)
         return channels_first(dx)
 
 

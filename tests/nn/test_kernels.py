@@ -124,7 +124,7 @@ def test_max_pool_equals_the_books(rng, shape, kernel, stride, padding, relu, la
         dy_book = dy
     np.testing.assert_array_equal(y, y_book)
     dx = channels_last(np.full(x.shape, np.nan, dtype))
-    pool.max_pool_backward(channels_last(dy), first, *kernel, *stride, *padding, dx)
+    pool.pool_backward(channels_last(dy), first, 1, *kernel, *stride, *padding, dx)
     np.testing.assert_array_equal(
         channels_first(dx),
         oracles.max_pool_backward(dy_book, first_book, x.shape, kernel, stride, padding),
@@ -156,7 +156,7 @@ def test_avg_pool_equals_the_books(rng, shape, kernel, stride, padding, layout, 
     # Multiples of the area: every share dy / area is an integer, exact in any order.
     dy = small_integers(rng, channels_first(y).shape, dtype, high=8) * area
     dx = channels_last(np.full(shape, np.nan, dtype))
-    pool.avg_pool_backward(channels_last(dy), *kernel, *stride, *padding, area, dx)
+    pool.pool_backward(channels_last(dy), None, area, *kernel, *stride, *padding, dx)
     np.testing.assert_array_equal(
         channels_first(dx), oracles.avg_pool_backward(dy, shape, kernel, stride, padding)
     )
@@ -171,12 +171,12 @@ def test_batch_norm_sums_equal_numpys(rng, rows, channels, dtype):
     x = (rng.standard_normal((rows, channels)) * 3 + 1).astype(dtype)
     dy = rng.standard_normal((rows, channels)).astype(dtype)
     mean = rng.standard_normal(channels)
-    sums, squares = norm.channel_sums(x)
+    sums, squares = norm.channel_sums(x, x, np.zeros(channels))
     assert sums.dtype == squares.dtype == np.float64  # accumulated in float64
     x64, dy64 = x.astype(np.float64), dy.astype(np.float64)
     np.testing.assert_allclose(sums, x64.sum(axis=0), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(squares, (x64 * x64).sum(axis=0), rtol=1e-12)
-    sum_dy, sum_dy_xc = norm.grad_sums(dy, x, mean)
+    sum_dy, sum_dy_xc = norm.channel_sums(dy, x, mean)
     np.testing.assert_allclose(sum_dy, dy64.sum(axis=0), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(sum_dy_xc, (dy64 * (x64 - mean)).sum(axis=0), rtol=1e-12, atol=1e-12)
 

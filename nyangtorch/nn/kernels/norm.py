@@ -13,30 +13,18 @@ from numba import njit
 
 
 @njit(cache=True)
-def channel_sums(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(Σ_m x[m, c], Σ_m x[m, c]²)`` for each channel c, in float64."""
-    rows, channels = x.shape
-    sums = np.zeros(channels, np.float64)
-    squares = np.zeros(channels, np.float64)
-    for m in range(rows):
-        for c in range(channels):
-            value = np.float64(x[m, c])
-            sums[c] += value
-            squares[c] += value * value
-    return sums, squares
-
-
-@njit(cache=True)
-def grad_sums(dy: np.ndarray, x: np.ndarray, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(Σ_m dy[m, c], Σ_m dy[m, c]·(x[m, c] − μ[c]))`` for each channel c, in float64."""
-    rows, channels = x.shape
+def channel_sums(a: np.ndarray, b: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(Σ_m a[m, c], Σ_m a[m, c]·(b[m, c] − shift[c]))`` for each channel c, in float64:
+    the statistics' Σx and Σx² (a = b = x, shift 0), and the gradient's Σdy and
+    Σdy·(x − μ) (a = dy, b = x, shift μ)."""
+    rows, channels = a.shape
     sums = np.zeros(channels, np.float64)
     products = np.zeros(channels, np.float64)
     for m in range(rows):
         for c in range(channels):
-            g = np.float64(dy[m, c])
-            sums[c] += g
-            products[c] += g * (np.float64(x[m, c]) - mean[c])
+            value = np.float64(a[m, c])
+            sums[c] += value
+            products[c] += value * (np.float64(b[m, c]) - shift[c])
     return sums, products
 
 

@@ -16,6 +16,13 @@ NO_GRADIENT = -1  # the offset recorded where a fused ReLU closed: no gradient f
 
 
 @njit(cache=True)
+def inside(i: int, s: int, p: int, k: int, size: int) -> tuple[int, int]:
+    """The offsets ``lo ≤ u < hi`` of window i (``k`` wide, stride ``s``, padding ``p``)
+    whose pixel ``i·s + u − p`` lies inside the image, ``[0, size)``."""
+    return max(0, p - i * s), min(k, size + p - i * s)
+
+
+@njit(cache=True)
 def max_pool(
     x: np.ndarray,
     kh: int,
@@ -40,13 +47,12 @@ def max_pool(
     ho, wo = y.shape[1:3]
     for n in range(n_images):
         for i in range(ho):
-            u_lo, u_hi = max(0, ph - i * sh), min(kh, h + ph - i * sh)
+            u_lo, u_hi = inside(i, sh, ph, kh, h)
             for j in range(wo):
-                v_lo, v_hi = max(0, pw - j * sw), min(kw, w + pw - j * sw)
-                # Start from the first pixel inside the image, then let larger ones win.
-                r, q = i * sh + u_lo - ph, j * sw + v_lo - pw
+                v_lo, v_hi = inside(j, sw, pw, kw, w)
+                # Start from −∞ at the first pixel inside the image; larger values win.
                 for c in range(channels):
-                    y[n, i, j, c] = x[n, r, q, c]
+                    y[n, i, j, c] = -np.inf
                     first[n, i, j, c] = u_lo * kw + v_lo
                 for u in range(u_lo, u_hi):
                     r = i * sh + u - ph
@@ -67,10 +73,11 @@ def max_pool(
                                 y[n, i, j, c] = 0
 
 
-@njit(cache=True)
-def max_pool_backward(
+@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
+def pool_backward(
     dy: np.ndarray,
-    first: np.ndarray,
+    first: np.ndarray | None,
+    area,
     kh: int,
     kw: int,
     sh: int,
@@ -79,21 +86,30 @@ def max_pool_backward(
     pw: int,
     dx: np.ndarray,
 ) -> None:
-    """Each ``dy[n, i, j, c]`` goes to the pixel of its window's first maximum (none where
-    the fused ReLU closed); written into dx (N, H, W, C)."""
+    """Each ``dy[n, i, j, c]`` goes back to the pixels of its window inside the image;
+    written into dx (N, H, W, C).
+
+    Max pooling (``first`` given): all of it to the window's first maximum, the offset
+    ``first[n, i, j, c]`` (nowhere where a fused ReLU closed). Average pooling (``first`` is
+    None): ``dy / area`` to every pixel, area = kh·kw in dy's dtype."""
     n_images, ho, wo, channels = dy.shape
     h, w = dx.shape[1:3]
     tiled = clear_for_windows(dx, kh, kw, sh, sw, ph, pw, ho, wo)
     for n in range(n_images):
         for i in range(ho):
+            u_lo, u_hi = inside(i, sh, ph, kh, h)
             for j in range(wo):
-                for u in range(max(0, ph - i * sh), min(kh, h + ph - i * sh)):
+                v_lo, v_hi = inside(j, sw, pw, kw, w)
+                for u in range(u_lo, u_hi):
                     r = i * sh + u - ph
-                    for v in range(max(0, pw - j * sw), min(kw, w + pw - j * sw)):
+                    for v in range(v_lo, v_hi):
                         q = j * sw + v - pw
                         offset = u * kw + v
                         for c in range(channels):
-                            g = dy[n, i, j, c] if first[n, i, j, c] == offset else 0
+                            if first is None:
+                                g = dy[n, i, j, c] / area
+                            else:
+                                g = dy[n, i, j, c] if first[n, i, j, c] == offset else 0
                             if tiled:
                                 dx[n, r, q, c] = g
                             else:
@@ -129,9 +145,9 @@ def avg_pool(
     ho, wo = y.shape[1:3]
     for n in range(n_images):
         for i in range(ho):
-            u_lo, u_hi = max(0, ph - i * sh), min(kh, h + ph - i * sh)
+            u_lo, u_hi = inside(i, sh, ph, kh, h)
             for j in range(wo):
-                v_lo, v_hi = max(0, pw - j * sw), min(kw, w + pw - j * sw)
+                v_lo, v_hi = inside(j, sw, pw, kw, w)
                 for c in range(channels):
                     y[n, i, j, c] = 0
                 for u in range(u_lo, u_hi):
@@ -140,27 +156,3 @@ def avg_pool(
                             y[n, i, j, c] += x[n, i * sh + u - ph, j * sw + v - pw, c]
                 for c in range(channels):
                     y[n, i, j, c] /= area
-
-
-@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
-def avg_pool_backward(
-    dy: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, dx: np.ndarray
-) -> None:
-    """Each ``dy[n, i, j, c] / area`` goes to every pixel of its window inside the image
-    (area = kh·kw in dy's dtype); written into dx (N, H, W, C)."""
-    n_images, ho, wo, channels = dy.shape
-    h, w = dx.shape[1:3]
-    tiled = clear_for_windows(dx, kh, kw, sh, sw, ph, pw, ho, wo)
-    for n in range(n_images):
-        for i in range(ho):
-            for j in range(wo):
-                for u in range(max(0, ph - i * sh), min(kh, h + ph - i * sh)):
-                    r = i * sh + u - ph
-                    for v in range(max(0, pw - j * sw), min(kw, w + pw - j * sw)):
-                        q = j * sw + v - pw
-                        for c in range(channels):
-                            g = dy[n, i, j, c] / area
-                            if tiled:
-                                dx[n, r, q, c] = g
-                            else:
-                                dx[n, r, q, c] += g
