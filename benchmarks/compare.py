@@ -73,8 +73,8 @@ def main() -> None:
         nyangtorch.manual_seed(0)
         loader = NyangDataloader(train, 64, shuffle=True, seed=0)
         rounds = 2 if args.quick else 3
-        steps = training_step_seconds(models.reference_cnn(), loader, rounds, warmup=0)
-        epochs = {k: [t * len(loader) for t in ts] for k, ts in steps.items()}
+        step = training_step_seconds(models.reference_cnn(), loader, rounds, warmup=0)
+        epochs = {k: [t * len(loader) for t in ts] for k, ts in step.items()}
         print(
             f"whole epoch, real loader, cnn, batch 64, {threads} thread(s): "
             f"{side_by_side(epochs, 's')}"

@@ -343,7 +343,7 @@ def pooling() -> None:
     st.caption(t("pool_caption"))
     code_section(
         (nn.MaxPool, ("forward", "backward")),
-        (pool_kernels, ("max_pool", "max_pool_backward")),
+        (pool_kernels, ("max_pool", "pool_backward")),
         (nn.AvgPool, ("forward", "backward")),
     )
     kind = st.radio(t("pool_check_which"), ["MaxPool", "AvgPool"], horizontal=True, key="pool_kind")

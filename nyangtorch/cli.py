@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import pickle
 import sys
@@ -92,8 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=SCHEDULERS,
         default="none",
         help="step: ×0.1 every third of the epochs; expo: ×0.9 per epoch; warmup: 1 epoch; "
-        "cosine: 1 epoch of warm-up, then cosine annealing to 0 over the other steps; "
-        "onecycle: the 1cycle policy peaking at --lr",
+        "cosine: 1 epoch of linear warm-up (none when --epochs is 1), then cosine annealing to 0 "
+        "after every batch; onecycle: the 1cycle policy peaking at --lr, which also cycles the "
+        "momentum (adam's beta1) between 0.95 and 0.85",
     )
     train.add_argument(
         "--weight-decay",
@@ -225,7 +227,7 @@ def make_optimizer(name: str, params, lr: float, weight_decay: float | None = No
     return {
         "adam": optim.Adam,
         "adamw": optim.AdamW,
-        "sgd": lambda p, lr, **extra: optim.SGD(p, lr, momentum=0.9, **extra),
+        "sgd": functools.partial(optim.SGD, momentum=0.9),
         "rmsprop": optim.RMSprop,
     }[name](params, lr=lr, **extra)
 
@@ -252,6 +254,11 @@ def make_scheduler(name: str, optimizer, epochs: int, batches: int):
         warmup = batches if epochs > 1 else 0
         return optim.CosineDecay(optimizer, steps - warmup, warmup_steps=warmup), "batch"
     if name == "onecycle":
+        if epochs * batches < 4:  # its rise and fall each need steps (see OneCycle)
+            raise ValueError(
+                f"--scheduler onecycle needs at least 4 steps (epochs × batches per epoch), "
+                f"got {epochs} × {batches}; use more epochs or a smaller --batch-size"
+            )
         return optim.OneCycle(
             optimizer, optimizer.lr, epochs=epochs, steps_per_epoch=batches
         ), "batch"

@@ -152,18 +152,41 @@ def test_resnet20_is_a_model_choice():
 
 @pytest.mark.parametrize("name", ["cosine", "onecycle"])
 def test_per_batch_schedules_end_the_run_near_zero(name):
-    from nyangtorch import nn, optim
+    from nyangtorch import nn
     from nyangtorch.cli import make_optimizer, make_scheduler
 
     optimizer = make_optimizer("sgd", nn.Linear(2, 2).parameters(), 0.1, weight_decay=5e-4)
     assert optimizer.weight_decay == 5e-4 and optimizer.momentum == 0.9
     scheduler, interval = make_scheduler(name, optimizer, epochs=3, batches=10)
     assert interval == "batch"
-    rates = []
+    rates, momenta = [], []
     for _ in range(30):
         rates.append(optimizer.lr)
+        momenta.append(optimizer.momentum)
         scheduler.step()
     assert max(rates) == pytest.approx(0.1, rel=1e-2) and rates[-1] < 1e-3
     if name == "cosine":  # one epoch of linear warm-up, then the cosine from the peak
         assert rates[:10] == sorted(rates[:10]) and rates[10] == pytest.approx(0.1)
-    assert isinstance(scheduler, optim.Scheduler)
+    else:  # the momentum moves against the rate: 0.95 at the start, 0.85 at the peak
+        peak = int(np.argmax(rates))
+        assert momenta[0] == pytest.approx(0.95) and momenta[peak] == pytest.approx(0.85)
+
+
+def test_a_one_epoch_cosine_run_has_no_warm_up():
+    from nyangtorch import nn
+    from nyangtorch.cli import make_optimizer, make_scheduler
+
+    optimizer = make_optimizer("adam", nn.Linear(2, 2).parameters(), 0.01)
+    scheduler, _ = make_scheduler("cosine", optimizer, epochs=1, batches=4)
+    rates = []
+    for _ in range(4):
+        rates.append(optimizer.lr)
+        scheduler.step()
+    assert rates == pytest.approx([0.01 * (1 + np.cos(np.pi * t / 4)) / 2 for t in range(4)])
+
+
+def test_onecycle_with_too_few_steps_names_the_flag(tmp_path, capsys):
+    argv = ["train", "digits", "--image-size", "10", "--scheduler", "onecycle"]
+    assert main([*argv, "--epochs", "1", "--batch-size", "2000", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--scheduler onecycle needs at least 4 steps" in err and len(err.splitlines()) == 1
