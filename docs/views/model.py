@@ -95,30 +95,13 @@ def describe(cache) -> str:
     return repr(cache) if isinstance(cache, bool | int | float) else type(cache).__name__
 
 
-def walk(recorded, dy):
-    """The states of the gradient table while ``recorded.backward(dy)`` runs: the same loop as
-    ``Tape.backward``, stopping after each entry so the page can show it."""
-    grads = {id(recorded.output): dy}
-    states = [dict(grads)]
-    for entry in reversed(recorded.entries):
-        dout = grads.pop(id(entry.output), None)
-        if dout is not None:
-            for module, cache in entry.caches:
-                module._cache = cache
-            dins = entry.layer.backward(dout)
-            for i, din in zip(entry.inputs, dins if isinstance(dins, tuple) else (dins,)):
-                grads[i] = grads[i] + din if i in grads else din
-        states.append(dict(grads))
-    return states
-
-
 namespace = {}
 exec(TAPE_MODEL, namespace)
 manual_seed(0)
 model = namespace["Small"]()
 x = np.random.default_rng(0).normal(size=(1, 2, 4, 4)).astype(np.float32)
 y = model(x)
-recorded = model._cache  # a forward-only model keeps its tape as its cache
+recorded = model.forward_tape  # what model.backward walks
 names = {id(x): "x"} | {id(e.output): f"a{i}" for i, e in enumerate(recorded.entries, start=1)}
 layer_names = {id(m): n for n, m in model.named_modules() if n}
 rows = [
@@ -134,7 +117,8 @@ rows = [
 st.table(pd.DataFrame(rows), hide_index=True)
 
 model.zero_grad()
-states = walk(recorded, np.ones_like(y))
+# Tape.walk is the loop of model.backward, pausing after each entry: a copy of the table each time.
+states = [dict(grads) for grads in recorded.walk(np.ones_like(y))]
 walked_dx, walked_dw = states[-1][id(x)], model.conv.weight.grad.copy()
 step = st.slider(t("tape_step"), 0, len(recorded.entries), 0, key="tape_step")
 current = len(recorded.entries) - step + 1 if step else 0  # the entry just walked (1-based)

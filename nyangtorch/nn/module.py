@@ -176,6 +176,12 @@ class NyangModel:
             self._cache = own  # a forward-only model keeps its tape for backward
         return tape.run(self, inputs, own)
 
+    @property
+    def forward_tape(self) -> tape.Tape | None:
+        """The tape of a forward-only model's last forward with gradients enabled (what its
+        ``backward`` walks); None for other layers and models, or before the first forward."""
+        return self._cache if self._forward_only() else None
+
     def _forward_only(self) -> bool:
         """True for a model that defines ``forward`` but not ``backward``: its tape does that."""
         return type(self).backward is NyangModel.backward

@@ -16,6 +16,7 @@ wrong gradient.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,11 @@ class Entry:
     inputs: tuple[int, ...]  # the ids of the input arrays
     output: np.ndarray  # kept alive: its id stays unique while the tape lives
     caches: list[tuple[NyangModel, object]]  # (module, its cache) for the layer and its inside
+
+    def restore(self) -> None:
+        """Give the layer, and the layers inside it, the caches this call kept."""
+        for module, cache in self.caches:
+            module._cache = cache
 
 
 class Tape:
@@ -93,28 +99,35 @@ class Tape:
             )
         self.output = output
 
-    def backward(self, dy: np.ndarray, input_grad: bool = True):
-        """Walk the calls from the last, each layer's backward on that call's cache; return
-        the gradient of each input (one array for one input), or nothing if not ``input_grad``."""
+    def walk(self, dy: np.ndarray, input_grad: bool = True) -> Iterator[dict[int, np.ndarray]]:
+        """Walk the calls from the last, each layer's backward on that call's cache. Yields
+        the gradients waiting to be passed on (array id -> d loss / d array): first ``dy``
+        for the output, then the table after each entry; the last holds the inputs'."""
         if np.shape(dy) != self.output.shape:
             raise ValueError(
                 f"{type(self.owner).__name__}.backward: expected a gradient of the output's "
                 f"shape {self.output.shape}, got {np.shape(dy)}"
             )
         grads = {id(self.output): dy}
+        yield grads
         model_inputs = {id(x) for x in self.inputs}
         for entry in reversed(self.entries):
             dout = grads.pop(id(entry.output), None)
-            if dout is None:
-                continue  # this call's output did not reach the model's output
-            for module, cache in entry.caches:
-                module._cache = cache
-            if not input_grad and model_inputs.issuperset(entry.inputs):
-                entry.layer.backward_params(dout)  # nobody needs d loss / d model input
-                continue
-            dins = entry.layer.backward(dout)
-            for i, din in zip(entry.inputs, dins if isinstance(dins, tuple) else (dins,)):
-                grads[i] = grads[i] + din if i in grads else din  # never in place: din may be dout
+            if dout is not None:  # None: this call's output did not reach the model's output
+                entry.restore()
+                if not input_grad and model_inputs.issuperset(entry.inputs):
+                    entry.layer.backward_params(dout)  # nobody needs d loss / d model input
+                else:
+                    dins = entry.layer.backward(dout)
+                    dins = dins if isinstance(dins, tuple) else (dins,)
+                    for i, din in zip(entry.inputs, dins):  # never in place: din may be dout
+                        grads[i] = grads[i] + din if i in grads else din
+            yield grads
+
+    def backward(self, dy: np.ndarray, input_grad: bool = True):
+        """Walk the tape (:meth:`walk`); return the gradient of each input (one array for
+        one input), or nothing if not ``input_grad``."""
+        *_, grads = self.walk(dy, input_grad)  # the table after the last entry
         if not input_grad:
             return None
         dxs = tuple(grads.get(id(x), np.zeros_like(x)) for x in self.inputs)

@@ -346,6 +346,29 @@ def test_outputs_are_writable_again_after_forward_and_inference_records_nothing(
         assert Doubles()(np.ones((3, 4), np.float32)).shape == (3, 2)  # nothing checked
 
 
+def test_walking_the_tape_shows_each_gradient_on_its_way_to_the_input(rng):
+    model = TwoBranch().to(np.float64)
+    x = rng.standard_normal((2, 1, 6, 6))
+    y = model(x)
+    recorded = model.forward_tape
+    assert isinstance(recorded, tape.Tape) and nn.Linear(2, 2).forward_tape is None
+    assert [type(e.layer) for e in recorded.entries] == [
+        nn.Sequential,
+        nn.Sequential,
+        nn.combine.Cat,
+        nn.Sequential,
+    ]
+    states = [dict(g) for g in recorded.walk(np.ones_like(y))]
+    # Before the walk only the output waits; after the head and cat, both branch outputs
+    # wait; at the end only the input is left, its two gradients summed.
+    assert list(states[0]) == [id(y)] and len(states) == len(recorded.entries) + 1
+    branches = {id(recorded.entries[0].output), id(recorded.entries[1].output)}
+    assert set(states[2]) == branches and list(states[-1]) == [id(x)]
+    walked = states[-1][id(x)]
+    model(x)
+    np.testing.assert_array_equal(model.backward(np.ones_like(y)), walked)  # backward = walk
+
+
 def test_an_output_that_does_not_reach_the_result_gets_no_gradient(rng):
     class DeadBranch(nn.Module):
         def __init__(self):
