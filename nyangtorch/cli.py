@@ -22,6 +22,8 @@ SCHEDULERS = ("none", "step", "expo", "warmup", "cosine", "onecycle")
 EXAMPLES = """examples:
   nyangtorch train fashion-mnist --epochs 15 --out runs/fmnist
   nyangtorch train fashion-mnist --model cnn-bn-same --augment --epochs 30 --scheduler step
+  nyangtorch train fashion-mnist --model resnet20 --augment light --optimizer sgd --lr 0.1 \\
+      --weight-decay 5e-4 --scheduler cosine --batch-size 128 --epochs 24
   nyangtorch train path/to/images --image-size 32 --epochs 20   (one sub-folder per class)
   mpirun -n 2 nyangtorch train fashion-mnist --out runs/fmnist   (data parallel, 2 processes)
   nyangtorch evaluate runs/fmnist/best.pickle --data fashion-mnist
