@@ -102,7 +102,8 @@ class Tape:
     def walk(self, dy: np.ndarray, input_grad: bool = True) -> Iterator[dict[int, np.ndarray]]:
         """Walk the calls from the last, each layer's backward on that call's cache. Yields
         the gradients waiting to be passed on (array id -> d loss / d array): first ``dy``
-        for the output, then the table after each entry; the last holds the inputs'."""
+        for the output, then the table after each entry; the last holds the inputs'. It is
+        one dict, updated as the walk goes on: copy it to keep a step's state."""
         if np.shape(dy) != self.output.shape:
             raise ValueError(
                 f"{type(self.owner).__name__}.backward: expected a gradient of the output's "
