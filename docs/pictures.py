@@ -157,8 +157,9 @@ def im2col_picture(
     image = np.arange(1, size * size + 1, dtype=float).reshape(1, size, size, 1)  # (N, H, W, C)
     pads = (padding, padding)
     out = conv_output_size("im2col", (size, size), (kernel, kernel), (stride, stride), pads)
-    cols = np.empty((out[0] * out[1], kernel * kernel))
+    cols = np.empty((1, *out, kernel * kernel))
     im2col(image, kernel, kernel, stride, stride, padding, padding, cols)  # the layer's own loop
+    cols = cols.reshape(out[0] * out[1], -1)
     padded = np.pad(image, ((0, 0), pads, pads, (0, 0)))
     i, j = divmod(row, out[1])
     shown = padded[0, :, :, 0].copy()

@@ -48,6 +48,8 @@ def _layer_to_torch(layer, index, spatial: bool | None):
     if isinstance(layer, nn.Linear):
         return tnn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
     if isinstance(layer, nn.Conv):
+        # A Conv with next_pool skips outputs its pool never reads; PyTorch computes them all
+        # and its pool ignores them, so from the pool on the two are the same.
         return tnn.Conv2d(
             layer.in_channels,
             layer.out_channels,

@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import nn, optim
 from ..nn.module import inference_mode
+from ..nn.windows import conv_output_size
 from .convert import _torch, to_torch
 
 TORCH_FORMATS = ("torch NCHW", "torch channels_last")
@@ -176,30 +177,38 @@ def layer_times(
     return {key: float(np.median(v)) for key, v in times.items()}
 
 
-def step_gflop(model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int) -> float:
-    """GFLOP of the matrix products in one training step (2 per multiply-add): every Conv and
-    Linear does its forward, weight-gradient and input-gradient product, except that the
-    first needs no input gradient (the images have none)."""
-    x, total, first = np.zeros((1, *image_shape), np.float32), 0, True
+def step_gflop(
+    model: nn.NyangFlow, image_shape: tuple[int, ...], batch: int
+) -> tuple[float, float]:
+    """GFLOP of the matrix products in one training step (2 per multiply-add), nyangtorch's
+    and PyTorch's: every Conv and Linear does its forward, weight-gradient and input-gradient
+    product, except that the first needs no input gradient (the images have none). They
+    differ where a Conv skips the outputs its next pool never reads (``next_pool``): PyTorch
+    computes every output."""
+    x, ours, torch, first = np.zeros((1, *image_shape), np.float32), 0, 0, True
     with inference_mode(model):
         for layer in (m for m in model.modules() if not isinstance(m, nn.NyangFlow)):
             y = layer(x)
             if isinstance(layer, nn.Conv):
-                macs = y.size * layer.in_channels * int(np.prod(layer.kernel_size))
+                per_output = layer.in_channels * int(np.prod(layer.kernel_size))
+                window = layer.kernel_size, layer.stride, layer.padding
+                full = conv_output_size(layer, x.shape[2:], *window)
+                macs = y.size * per_output, y.shape[1] * full[0] * full[1] * per_output
             elif isinstance(layer, nn.Linear):
-                macs = y.size * layer.in_features
+                macs = (y.size * layer.in_features,) * 2
             else:
-                macs = 0
-            if macs:
-                total += 2 * macs * batch * (2 if first else 3)
-                first = False
+                macs = 0, 0
+            if macs[0]:
+                passes = 2 * batch * (2 if first else 3)
+                ours, torch, first = ours + passes * macs[0], torch + passes * macs[1], False
             x = y
-    return total / 1e9
+    return ours / 1e9, torch / 1e9
 
 
-def gemm_gflops(shape=(7744, 288, 64), repeats: int = 20) -> tuple[float, float]:
+def gemm_gflops(shape=(6400, 288, 64), repeats: int = 20) -> tuple[float, float]:
     """GFLOP/s of one float32 matrix product (M, K) @ (K, N), NumPy's BLAS and torch's. The
-    default is the reference CNN's largest product: conv2's im2col rows at batch 64."""
+    default is the reference CNN's largest product: conv2's im2col rows at batch 64, one
+    for each of the 10×10 windows its pool reads."""
     torch = _torch()
     m, k, n = shape
     rng = np.random.default_rng(0)

@@ -31,7 +31,16 @@ class Conv(NyangModel):
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
+
+    ``next_pool=k`` says the next layer is a k×k pool with stride k and no padding (the
+    usual ``MaxPool(2)``), in floor mode: it never reads the last ``Ho mod k`` rows and
+    ``Wo mod k`` columns, so this layer does not compute them. y is then
+    (N, O, Ho − Ho mod k, Wo − Wo mod k); the pool's output and every gradient are exactly
+    those without the option. The reference CNN's second convolution gives 11×11 and its
+    pool reads 10×10: with ``next_pool=2`` it does 100 of its 121 window products per image.
     """
+
+    next_pool = None  # also the value for Convs pickled before the option existed
 
     def __init__(
         self,
@@ -42,6 +51,7 @@ class Conv(NyangModel):
         padding: int | tuple[int, int] | str = 0,
         bias: bool = True,
         init: str = "he",
+        next_pool: int | None = None,
     ):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -50,6 +60,9 @@ class Conv(NyangModel):
         if isinstance(padding, str):
             padding = same_padding(self.kernel_size, self.stride, padding)
         self.padding = pair(padding, "padding")
+        if next_pool is not None and not (isinstance(next_pool, int) and next_pool >= 1):
+            raise ValueError(f"Conv: next_pool must be a pool's kernel size ≥ 1, got {next_pool!r}")
+        self.next_pool = next_pool
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
         self.bias = Parameter(initialise_bias(shape, init, DEFAULT_DTYPE)) if bias else None
@@ -64,22 +77,34 @@ class Conv(NyangModel):
         check_channels(self, x, expected, self.in_channels)
         x = float_input(x)
         n = x.shape[0]
-        ho, wo = conv_output_size(self, x.shape[2:], self.kernel_size, self.stride, self.padding)
+        ho, wo = self._output_size(x.shape[2:])
         wm = self._weight_matrix()
         # The bias is folded into the product: im2col ends each row with a 1 and the bias is
         # the weight matrix's last column, Y = [X 1] @ [Wm b].T. The bias add then costs no
         # pass over Y, and backward's db comes free as the last row of the dW product.
         folded = self.bias is not None
         window = self.kernel_size, self.stride
+        options = dict(padding=self.padding, ones=folded, size=(ho, wo))
         if self.in_channels == 1:  # grey images: see im2col_one_channel
-            cols = im2col_one_channel(x[:, 0], *window, padding=self.padding, ones=folded).T
+            cols = im2col_one_channel(x[:, 0], *window, **options).T
         else:
-            cols = im2col(channels_last(x), *window, padding=self.padding, ones=folded)
+            cols = im2col(channels_last(x), *window, **options)
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T
         self._cache = keep((cols, x.shape))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
+
+    def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:
+        """(Ho, Wo) for an input of spatial ``size``: every window that fits, less what the
+        next pool never reads."""
+        out = conv_output_size(self, size, self.kernel_size, self.stride, self.padding)
+        k = self.next_pool
+        if k is None:
+            return out
+        if min(out) < k:
+            raise ValueError(f"{self!r}: output {out} is smaller than the next pool's {k}×{k}")
+        return out[0] - out[0] % k, out[1] - out[1] % k
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
@@ -104,7 +129,8 @@ class Conv(NyangModel):
         dy2 = self._param_grads(dy)
         n, c, h, w = self._cache[1]  # set by forward (checked by _param_grads)
         dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C): each window's gradient
-        dx = col2im(dcols, (n, h, w, c), self.kernel_size, self.stride, self.padding)
+        size = dy.shape[2:]
+        dx = col2im(dcols, (n, h, w, c), self.kernel_size, self.stride, self.padding, size)
         return channels_first(dx)
 
     def backward_params(self, dy: np.ndarray) -> None:
@@ -114,6 +140,7 @@ class Conv(NyangModel):
         return (
             f"{self.in_channels}→{self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}"
+            + (f", next_pool={self.next_pool}" if self.next_pool else "")
         )
 
 

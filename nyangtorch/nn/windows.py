@@ -44,32 +44,53 @@ def channels_first(x: np.ndarray) -> np.ndarray:
 
 
 def im2col(
-    x: np.ndarray, kernel: Pair, stride: Pair, *, padding: Pair = (0, 0), ones: bool = False
+    x: np.ndarray,
+    kernel: Pair,
+    stride: Pair,
+    *,
+    padding: Pair = (0, 0),
+    ones: bool = False,
+    size: Pair | None = None,
 ) -> np.ndarray:
     """Channels-last (N, H, W, C) -> (N·Ho·Wo, kh·kw·C [+ 1]): row (n, i, j) is window (i, j)
     of sample n, its pixels in (u, v, c) order, zero outside the image; ``ones`` appends a
-    column of ones (for a bias folded into the weights). The loop is compiled
+    column of ones (for a bias folded into the weights). ``size`` is the grid of windows
+    (Ho, Wo), every window that fits by default (:func:`conv_output_size`); a smaller one
+    leaves out the last rows and columns of windows. The loop is compiled
     (``kernels/windows.py``)."""
     n, h, w, c = x.shape
-    ho, wo = conv_output_size("im2col", (h, w), kernel, stride, padding)
-    cols = np.empty((n * ho * wo, kernel[0] * kernel[1] * c + ones), dtype=x.dtype)
+    ho, wo = size or conv_output_size("im2col", (h, w), kernel, stride, padding)
+    cols = np.empty((n, ho, wo, kernel[0] * kernel[1] * c + ones), dtype=x.dtype)
     kernels.im2col(np.ascontiguousarray(x), *kernel, *stride, *padding, cols)
-    return cols
+    return cols.reshape(n * ho * wo, -1)
 
 
 def col2im(
-    dcols: np.ndarray, image_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+    dcols: np.ndarray,
+    image_shape: tuple[int, ...],
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
+    size: Pair | None = None,
 ) -> np.ndarray:
     """The adjoint of :func:`im2col`: window gradients (N·Ho·Wo, kh·kw·C) -> the (N, H, W, C)
     image gradient of ``image_shape``, each entry added onto the pixel it was copied from
-    (compiled, ``kernels/windows.py``)."""
+    (compiled, ``kernels/windows.py``); ``size`` is the grid of windows, as in im2col."""
+    n, h, w, _ = image_shape
+    ho, wo = size or conv_output_size("col2im", (h, w), kernel, stride, padding)
     dx = np.empty(image_shape, dtype=dcols.dtype)
-    kernels.col2im(dcols, *kernel, *stride, *padding, dx)
+    kernels.col2im(dcols.reshape(n, ho, wo, -1), *kernel, *stride, *padding, dx)
     return dx
 
 
 def im2col_one_channel(
-    x: np.ndarray, kernel: Pair, stride: Pair, *, padding: Pair = (0, 0), ones: bool = False
+    x: np.ndarray,
+    kernel: Pair,
+    stride: Pair,
+    *,
+    padding: Pair = (0, 0),
+    ones: bool = False,
+    size: Pair | None = None,
 ) -> np.ndarray:
     """One channel (N, H, W) -> im2col's transpose, (kh·kw [+ 1], N·Ho·Wo), zero-padded.
 
@@ -77,9 +98,10 @@ def im2col_one_channel(
     offset, the book's im2col. For one channel this beats the compiled row-by-row im2col,
     whose rows are only kh·kw numbers, and a compiled copy by columns too (0.12 vs 0.34 ms at
     64×28×28: Numba cannot vectorise a loop whose indices are computed and may be negative).
-    ``ones`` appends a row of ones (for a bias folded into the weights)."""
+    ``ones`` appends a row of ones (for a bias folded into the weights); ``size`` is the grid
+    of windows, as in :func:`im2col`."""
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    ho, wo = conv_output_size("im2col", x.shape[1:], kernel, stride, padding)
+    ho, wo = size or conv_output_size("im2col", x.shape[1:], kernel, stride, padding)
     xp = np.pad(x, [(0, 0), (ph, ph), (pw, pw)]) if ph or pw else x
     out = np.empty((kh * kw + ones, len(x) * ho * wo), dtype=x.dtype)
     grid = out[: kh * kw].reshape(kh, kw, len(x), ho, wo)

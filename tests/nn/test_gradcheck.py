@@ -10,6 +10,7 @@ LAYERS = [
     (lambda: nn.Linear(4, 3), (5, 4)),
     (lambda: nn.Conv(2, 3, 3, stride=2, padding=1), (2, 2, 7, 6)),
     (lambda: nn.Conv(1, 2, (2, 3)), (2, 1, 5, 5)),
+    (lambda: nn.NyangFlow(nn.Conv(2, 3, 3, next_pool=2), nn.MaxPool(2)), (2, 2, 7, 6)),
     (lambda: nn.MaxPool(2), (2, 2, 6, 5)),
     (lambda: nn.MaxPool(3, 2, 1), (1, 2, 7, 7)),
     (lambda: nn.AvgPool(3, 2, 1), (1, 2, 7, 7)),

@@ -51,8 +51,9 @@ def test_im2col_equals_the_books(rng, shape, kernel, stride, padding, ones, dtyp
     ho, wo = conv_output_size("test", shape[2:], kernel, stride, padding)
     assert (ho, wo) == oracles.output_size(shape, kernel, stride, padding)
     k = kernel[0] * kernel[1] * shape[1]
-    cols = np.full((shape[0] * ho * wo, k + ones), np.nan, dtype)  # every entry is written
+    cols = np.full((shape[0], ho, wo, k + ones), np.nan, dtype)  # every entry is written
     windows.im2col(np.ascontiguousarray(channels_last(x)), *kernel, *stride, *padding, cols)
+    cols = cols.reshape(-1, k + ones)
     np.testing.assert_array_equal(
         cols, im2col(channels_last(x), kernel, stride, padding=padding, ones=ones)
     )  # and the helper that allocates cols
@@ -91,7 +92,7 @@ def test_col2im_equals_the_books(rng, shape, kernel, stride, padding, dtype):
     # Ours takes each row in (u, v, c) order.
     dcols = col.reshape(-1, c, kh, kw).transpose(0, 2, 3, 1).reshape(len(col), -1)
     dx = channels_last(np.full(shape, np.nan, dtype))
-    windows.col2im(dcols, *kernel, *stride, *padding, dx)
+    windows.col2im(dcols.reshape(n, ho, wo, -1), *kernel, *stride, *padding, dx)
     book = oracles.col2im(col, shape, kernel, stride, padding)
     np.testing.assert_array_equal(channels_first(dx), book)
     image = col2im(dcols, dx.shape, kernel, stride, padding)  # the helper that allocates dx

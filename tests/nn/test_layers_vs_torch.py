@@ -1,5 +1,7 @@
 """Every layer against torch 2.13 in float64: forward, input grad, parameter grads."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -36,6 +38,41 @@ def test_conv(rng, n, c, o, h, w, k, s, p, bias):
     ours = nn.Conv(c, o, k, stride=s, padding=p, bias=bias)
     theirs = torch.nn.Conv2d(c, o, k, stride=s, padding=p, bias=bias)
     compare_layer(ours, theirs, rng.standard_normal((n, c, h, w)))
+
+
+@pytest.mark.parametrize(
+    "h,w,k,s,p,q,kept",
+    [
+        (13, 13, 3, 1, 0, 2, (10, 10)),  # the reference CNN's conv2: 11×11, its pool reads 10×10
+        (12, 11, 3, 1, 0, 2, (10, 8)),  # even height: nothing to skip; odd width: one column
+        (9, 8, 3, 2, 1, 3, (3, 3)),  # strided and padded, a 3×3 pool: 5×4, reads 3×3
+        (6, 6, 3, 1, 1, 2, (6, 6)),  # "same" output of even size: nothing skipped
+    ],
+)
+@pytest.mark.parametrize("pool", [nn.MaxPool, nn.AvgPool])
+def test_conv_skips_what_the_next_pool_never_reads(rng, h, w, k, s, p, q, kept, pool):
+    conv = nn.Conv(3, 4, k, stride=s, padding=p, next_pool=q)
+    x = rng.standard_normal((2, 3, h, w))
+    assert conv(x).shape == (2, 4, *kept)
+    torch_pool = torch.nn.MaxPool2d(q) if pool is nn.MaxPool else torch.nn.AvgPool2d(q)
+    compare_layer(
+        nn.NyangFlow(conv, pool(q)),
+        torch.nn.Sequential(torch.nn.Conv2d(3, 4, k, stride=s, padding=p), torch_pool),
+        x,
+    )
+
+
+@pytest.mark.parametrize("value", [0, -2, 1.5, "2", (2, 2)])
+def test_conv_next_pool_must_be_a_kernel_size(value):
+    with pytest.raises(
+        ValueError, match=r"Conv: next_pool must be .*got " + re.escape(repr(value))
+    ):
+        nn.Conv(1, 2, 3, next_pool=value)
+
+
+def test_conv_next_pool_larger_than_the_output_is_an_error(rng):
+    with pytest.raises(ValueError, match=r"output \(2, 2\) is smaller than the next pool's 3×3"):
+        nn.Conv(1, 2, 3, next_pool=3)(rng.standard_normal((1, 1, 4, 4)))
 
 
 POOL_CASES = [
