@@ -68,8 +68,9 @@ class MaxPool(_Pool):
         x_last, y = self._input(x)
         # Per output, which window offset held the first maximum: one small integer (not a
         # mask as large as x), all backward needs besides the input's shape.
+        # Inference keeps nothing (first is None), and the kernel then skips those stores.
         k = self.kernel_size[0] * self.kernel_size[1]
-        first = np.empty(y.shape, dtype=np.int8 if k <= 127 else np.int32)
+        first = keep(lambda: np.empty(y.shape, dtype=np.int8 if k <= 127 else np.int32))
         kernels.max_pool(x_last, *self._window_args(), self.relu, y, first)
         self._cache = keep((first, x_last.shape))
         return channels_first(y)

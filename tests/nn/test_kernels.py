@@ -124,6 +124,9 @@ def test_max_pool_equals_the_books(rng, shape, kernel, stride, padding, relu, la
     else:
         dy_book = dy
     np.testing.assert_array_equal(y, y_book)
+    y_inference = np.full(channels_last(y).shape, np.nan, dtype)  # no offsets kept
+    pool.max_pool(channels_last(x), *kernel, *stride, *padding, relu, y_inference, None)
+    np.testing.assert_array_equal(channels_first(y_inference), y_book)
     dx = channels_last(np.full(x.shape, np.nan, dtype))
     pool.pool_backward(channels_last(dy), first, 1, *kernel, *stride, *padding, dx)
     np.testing.assert_array_equal(

@@ -33,7 +33,7 @@ def max_pool(
     pw: int,
     relu: bool,
     y: np.ndarray,
-    first: np.ndarray,
+    first: np.ndarray | None,
 ) -> None:
     """``y[n, i, j, c] = max_{u,v} x[n, i·sh + u − ph, j·sw + v − pw, c]``, and with ``relu``
     ``max(y, 0)``; written into y (N, Ho, Wo, C).
@@ -41,6 +41,7 @@ def max_pool(
     ``first`` (same shape, integers) gets the row-major offset ``u·kw + v`` of the window's
     *first* maximum, where backward sends the gradient (PyTorch's choice: ties, common after
     a ReLU, never count twice), or ``NO_GRADIENT`` where the fused ReLU closed (y ≤ 0).
+    Inference passes None: Numba then compiles a version without those stores.
     A NaN wins the window, as in PyTorch. Padding ≤ half the kernel (checked by the layer)
     leaves every window at least one pixel inside the image."""
     n_images, h, w, channels = x.shape
@@ -53,7 +54,8 @@ def max_pool(
                 # Start from −∞ at the first pixel inside the image; larger values win.
                 for c in range(channels):
                     y[n, i, j, c] = -np.inf
-                    first[n, i, j, c] = u_lo * kw + v_lo
+                    if first is not None:
+                        first[n, i, j, c] = u_lo * kw + v_lo
                 for u in range(u_lo, u_hi):
                     r = i * sh + u - ph
                     for v in range(v_lo, v_hi):
@@ -64,11 +66,13 @@ def max_pool(
                             # branch-free select, which the compiler vectorises.
                             wins = value > y[n, i, j, c] or np.isnan(value)
                             y[n, i, j, c] = value if wins else y[n, i, j, c]
-                            first[n, i, j, c] = u * kw + v if wins else first[n, i, j, c]
+                            if first is not None:
+                                first[n, i, j, c] = u * kw + v if wins else first[n, i, j, c]
                 if relu:
                     for c in range(channels):
                         if not y[n, i, j, c] > 0:  # NaN stays NaN but passes no gradient
-                            first[n, i, j, c] = NO_GRADIENT
+                            if first is not None:
+                                first[n, i, j, c] = NO_GRADIENT
                             if y[n, i, j, c] <= 0:
                                 y[n, i, j, c] = 0
 
