@@ -21,7 +21,8 @@ def block_times(
     """Seconds per call of each function, one value per round: each round runs a block of
     ``block`` calls of every function in turn (these machines are noisy, and a slow spell
     then hits every side alike; blocks rather than single calls, because the thread pools of
-    NumPy's BLAS and torch keep busy-waiting for a moment after each call)."""
+    NumPy's BLAS and torch keep busy-waiting for a moment after each call, and each block
+    starts after a short pause for the same reason: see nyangtorch.compare.speed)."""
 
     def blocked(fn):
         def run():

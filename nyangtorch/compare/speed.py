@@ -4,7 +4,10 @@ Each side runs a block of steps, timed on its own; the blocks take turns (ours, 
 and repeat, and the medians count: a slow spell of a shared machine then hits every side
 alike. Blocks, not single steps: the two frameworks' thread pools (OpenBLAS, OpenMP) wait
 busily after each call, so timing them interleaved step by step, as a twin run does,
-measures their fight over the cores instead.
+measures their fight over the cores instead. For the same reason each block starts after a
+short pause (``SETTLE_SECONDS``): measured on 2 cores, NumPy's OpenBLAS threads spin for
+about 0.1 s after its last product and slowed the first five steps of a torch block that
+followed at once to about twice their time; torch's OpenMP threads slowed our first step.
 
 torch is timed in both memory formats, NCHW (its default) and ``channels_last``, and the
 faster one is the figure compared with: for these small convolutions that is usually
@@ -27,6 +30,7 @@ from ..nn.windows import conv_output_size
 from .convert import _torch, to_torch
 
 TORCH_FORMATS = ("torch NCHW", "torch channels_last")
+SETTLE_SECONDS = 0.1  # idle time before each timed block: the other side's threads stop spinning
 
 
 def median_seconds(fn, repeats: int, warmup: int = 1) -> float:
@@ -38,10 +42,13 @@ def interleaved_seconds(
     fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1
 ) -> dict[str, list[float]]:
     """Wall times of each function over ``repeats`` rounds, the functions taking turns in
-    every round (A, B, C, A, B, C, …), after ``warmup`` untimed rounds."""
+    every round (A, B, C, A, B, C, …), after ``warmup`` untimed rounds. With more than one
+    function, each call starts after ``SETTLE_SECONDS`` of idle time."""
     times: dict[str, list[float]] = {name: [] for name in fns}
     for r in range(warmup + repeats):
         for name, fn in fns.items():
+            if len(fns) > 1:
+                time.sleep(SETTLE_SECONDS)
             start = time.perf_counter()
             fn()
             if r >= warmup:
