@@ -426,6 +426,10 @@ LESSONS = {
         "en": "Backward with δ = 1 for every output: each 2×2 window sends its 1 to exactly one cell, outlined in red on the input. In a window of zeros (after a ReLU) that is the top-left one.",
         "ko": "모든 출력에 δ = 1로 backward: 각 2×2 창은 1을 정확히 한 칸으로 보내며, 입력에 빨간 테두리로 표시됩니다. 0만 있는 창(ReLU 뒤)에서는 왼쪽 위 칸입니다.",
     },
+    "pool_in_the_model": {
+        "en": "**In the reference CNN.** Two options save work without changing the result. `MaxPool(2, relu=True)` applies the ReLU to the pooled values in the same pass: max and ReLU commute, so Conv–MaxPool–ReLU computes what Conv–ReLU–MaxPool does, and the ReLU touches a quarter of the numbers. `Conv(32, 64, 3, next_pool=2)` tells the convolution that a 2×2 pool comes next: in floor mode that pool reads only 10 of the 11 rows and columns the convolution would give, so the convolution computes 10×10 outputs and skips a sixth of its work (the weight gradient then adds its terms without the zeros, which can change its last bits). Both are options you name; no layer guesses what comes after it, and a NyangFlow refuses `next_pool` unless that pool comes right after.",
+        "ko": "**참조 CNN에서.** 두 옵션은 결과를 바꾸지 않고 일을 줄입니다. `MaxPool(2, relu=True)`는 풀링한 값에 같은 패스에서 ReLU를 적용합니다: max와 ReLU는 순서를 바꿔도 같으므로 Conv–MaxPool–ReLU는 Conv–ReLU–MaxPool과 같은 값을 내고, ReLU는 숫자의 4분의 1만 다룹니다. `Conv(32, 64, 3, next_pool=2)`는 다음에 2×2 풀링이 온다고 합성곱에 알려 줍니다: 내림(floor) 모드에서 그 풀링은 합성곱이 내놓을 11개의 행과 열 중 10개만 읽으므로, 합성곱은 10×10 출력만 계산하고 일의 6분의 1을 건너뜁니다(가중치 기울기는 0을 빼고 더하므로 마지막 자릿수가 달라질 수 있습니다). 둘 다 직접 이름을 붙여 켜는 옵션이며, 어떤 층도 뒤에 무엇이 올지 추측하지 않고, NyangFlow는 그 풀링이 바로 뒤에 오지 않으면 `next_pool`을 거부합니다.",
+    },
     "pool_check_which": {"en": "layer to check", "ko": "검사할 층"},
     "pool_ex1": {
         "en": "MaxPool(2) gets the window [[0, 0], [0, 0]]. Which cell (row, column) receives the gradient?",
@@ -1014,6 +1018,11 @@ DIFFERENCES_KO = {
         "topic": "채널별 브로드캐스팅",
         "finding": "BatchNorm이 채널별 계수 (C,)를 (N·H·W, C) 행에 브로드캐스트해서 NumPy의 안쪽 루프가 한 번에 C = 32개 숫자만 처리했습니다: 64×32×26×26에서 한 번 훑는 데 0.13 ms가 아니라 0.27 ms.",
         "action": "계수를 샘플 하나의 행(H·W·C개 숫자)만큼 반복하고 데이터를 (N, H·W·C)로 봅니다: BatchNorm(32) 순전파+역전파 2.7 → 1.9 ms, BatchNorm CNN의 학습 단계 −7%.",
+    },
+    "Outputs the pool never reads": {
+        "topic": "풀링이 읽지 않는 출력",
+        "finding": "참조 CNN의 두 번째 합성곱은 채널마다 11×11 출력을 내지만, 뒤따르는 2×2 최대 풀링(내림 모드)은 앞쪽 10×10만 읽습니다. PyTorch는 121개를 모두 계산하고 풀링이 21개를 버립니다. 층의 곱셈, 복사, 기울기 계산의 6분의 1입니다.",
+        "action": "nyangtorch의 참조 CNN은 각 합성곱에 뒤따르는 풀링을 알려 주고(Conv(32, 64, 3, next_pool=2)), 합성곱은 풀링이 읽는 10×10 출력만 계산합니다(출력은 PyTorch의 11×11 대신 10×10이며, NyangFlow는 그 풀링이 바로 뒤에 오지 않으면 next_pool을 거부합니다). 풀링부터는 양쪽이 같은 숫자를 계산합니다. 가중치 기울기의 합은 더 이상 0을 더하지 않으므로 마지막 자릿수가 다를 수 있습니다. 학습 단계는 2스레드에서 10.9 ms에서 9.6 ms가 되었고(같은 프로세스 순서, 한 기계), 단계당 GFLOP는 0.99에서 0.84가 되었습니다. PyTorch 쌍둥이(to_torch)는 평범한 Conv2d입니다.",
     },
     "Memory allocation": {
         "topic": "메모리 할당",

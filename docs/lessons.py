@@ -341,6 +341,7 @@ def pooling() -> None:
     routed = layer.backward(np.ones_like(y))
     picture("maxpool_routing", x[0, 0], y[0, 0], routed[0, 0], 2, labels("input", "output", "grad"))
     st.caption(t("pool_caption"))
+    st.markdown(t("pool_in_the_model"))
     code_section(
         (nn.MaxPool, ("forward", "backward")),
         (pool_kernels, ("max_pool", "pool_backward")),

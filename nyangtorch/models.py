@@ -34,7 +34,7 @@ def reference_cnn(
     Each convolution is told the 2×2 pool that follows it (``next_pool=2``) and skips the
     outputs that pool never reads: for 28×28 images the second convolution's 11th row and
     column, a sixth of its work. Its output is then 10×10 where PyTorch's is 11×11;
-    everything from the pool on is the same."""
+    from the pool on the numbers are the same (the weight gradient up to rounding)."""
     side = ((image_size - 2) // 2 - 2) // 2
     return NyangFlow(
         Conv(in_channels, 32, 3, init=init, next_pool=2), MaxPool(2, relu=True),

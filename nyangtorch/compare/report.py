@@ -138,11 +138,12 @@ def roofline_lines(speed: dict) -> list[str]:
     if "gemm_gflops" not in speed:  # a report written before the roofline was measured
         return []
     go, gt = speed["gemm_gflops"]
+    rows, depth, width = speed.get("gemm_shape", (7744, 288, 64))  # older: conv2's full 11×11
     lines = [
         f"**Roofline.** A float32 product of the reference CNN's largest shape (conv2's im2col "
-        f"rows at batch 64, (6400×288) @ (288×64)) runs at {go:.0f} GFLOP/s in NumPy's BLAS "
-        f"and {gt:.0f} GFLOP/s in torch here. Dividing each step's matrix-product work by "
-        "that rate gives the least time a step can take; the rest is everything else "
+        f"rows at batch 64, ({rows}×{depth}) @ ({depth}×{width})) runs at {go:.0f} GFLOP/s in "
+        f"NumPy's BLAS and {gt:.0f} GFLOP/s in torch here. Dividing each step's matrix-product "
+        "work by that rate gives the least time a step can take; the rest is everything else "
         "(copies, element-wise layers, the optimizer). torch's convolutions run oneDNN kernels "
         "rather than this product (faster than it, see below), so its floor is only a guide.",
         "",

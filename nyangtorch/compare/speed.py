@@ -8,6 +8,7 @@ measures their fight over the cores instead. For the same reason each block star
 short pause (``SETTLE_SECONDS``): measured on 2 cores, NumPy's OpenBLAS threads spin for
 about 0.1 s after its last product and slowed the first five steps of a torch block that
 followed at once to about twice their time; torch's OpenMP threads slowed our first step.
+(After a 0.1 s pause torch's first step was still about 10% slow.)
 
 torch is timed in both memory formats, NCHW (its default) and ``channels_last``, and the
 faster one is the figure compared with: for these small convolutions that is usually
@@ -30,7 +31,9 @@ from ..nn.windows import conv_output_size
 from .convert import _torch, to_torch
 
 TORCH_FORMATS = ("torch NCHW", "torch channels_last")
-SETTLE_SECONDS = 0.1  # idle time before each timed block: the other side's threads stop spinning
+# Idle time before each timed block, for the other side's threads to stop spinning: OpenBLAS
+# spins 2^28 clock cycles after its last product (0.1 s at 2.6 GHz), twice that for margin.
+SETTLE_SECONDS = 0.2
 
 
 def median_seconds(fn, repeats: int, warmup: int = 1) -> float:
@@ -192,7 +195,7 @@ def step_gflop(
     product, except that the first needs no input gradient (the images have none). They
     differ where a Conv skips the outputs its next pool never reads (``next_pool``): PyTorch
     computes every output."""
-    x, ours, torch, first = np.zeros((1, *image_shape), np.float32), 0, 0, True
+    x, ours, theirs, first = np.zeros((1, *image_shape), np.float32), 0, 0, True
     with inference_mode(model):
         for layer in (m for m in model.modules() if not isinstance(m, nn.NyangFlow)):
             y = layer(x)
@@ -207,12 +210,16 @@ def step_gflop(
                 macs = 0, 0
             if macs[0]:
                 passes = 2 * batch * (2 if first else 3)
-                ours, torch, first = ours + passes * macs[0], torch + passes * macs[1], False
+                ours, theirs = ours + passes * macs[0], theirs + passes * macs[1]
+                first = False
             x = y
-    return ours / 1e9, torch / 1e9
+    return ours / 1e9, theirs / 1e9
 
 
-def gemm_gflops(shape=(6400, 288, 64), repeats: int = 20) -> tuple[float, float]:
+GEMM_SHAPE = (6400, 288, 64)  # conv2's im2col rows at batch 64 by its weights, (M, K, N)
+
+
+def gemm_gflops(shape=GEMM_SHAPE, repeats: int = 20) -> tuple[float, float]:
     """GFLOP/s of one float32 matrix product (M, K) @ (K, N), NumPy's BLAS and torch's. The
     default is the reference CNN's largest product: conv2's im2col rows at batch 64, one
     for each of the 10×10 windows its pool reads."""
@@ -242,6 +249,7 @@ def speed_table(
         "batch_size": batch,
         "threads": torch.get_num_threads(),
         "gemm_gflops": list(gemm_gflops()),
+        "gemm_shape": list(GEMM_SHAPE),
         "models": {},
     }
     for name, make in factories.items():

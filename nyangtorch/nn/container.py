@@ -23,6 +23,8 @@ class NyangFlow(NyangModel):
                 raise TypeError(
                     f"NyangFlow: layer {i} is a {type(layer).__name__}, not a NyangModel layer"
                 )
+        for i, layer in enumerate(layers):
+            layer.check_following(list(layers[i + 1 :]), i)
         self.layers = list(layers)
 
     def children(self) -> Iterator[tuple[str, NyangModel]]:

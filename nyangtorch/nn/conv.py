@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from .checks import check_channels, check_input, pair
 from .init import initialise, initialise_bias
 from .kernels import float_input
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .pool import AvgPool, MaxPool
 from .windows import (
     channels_first,
     channels_last,
@@ -17,6 +19,10 @@ from .windows import (
     im2col,
     im2col_one_channel,
 )
+
+# Layers that map each value to one value in the same place: between a Conv and its pool
+# they keep the outputs the pool never reads unread (Conv.next_pool).
+ELEMENT_WISE = (ReLU, LeakyReLU, ELU, Tanh, Sigmoid)
 
 
 class Conv(NyangModel):
@@ -32,12 +38,16 @@ class Conv(NyangModel):
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
 
-    ``next_pool=k`` says the next layer is a k×k pool with stride k and no padding (the
-    usual ``MaxPool(2)``), in floor mode: it never reads the last ``Ho mod k`` rows and
-    ``Wo mod k`` columns, so this layer does not compute them. y is then
-    (N, O, Ho − Ho mod k, Wo − Wo mod k); the pool's output and every gradient are exactly
-    those without the option. The reference CNN's second convolution gives 11×11 and its
-    pool reads 10×10: with ``next_pool=2`` it does 100 of its 121 window products per image.
+    ``next_pool=k`` says the next layer, after any element-wise activations, is a k×k pool
+    with stride k and no padding (the usual ``MaxPool(2)``), in floor mode: it never reads
+    the last ``Ho mod k`` rows and ``Wo mod k`` columns, so this layer does not compute
+    them. y is then (N, O, Ho − Ho mod k, Wo − Wo mod k), where PyTorch's Conv2d gives
+    (N, O, Ho, Wo); the pool's output and the input gradient are those without the option,
+    and the weight gradient is too, up to rounding (its sum over the windows no longer adds
+    the zeros). The reference CNN's second convolution gives 11×11 and its pool reads
+    10×10: with ``next_pool=2`` it does 100 of its 121 window products per image. A
+    NyangFlow checks that the pool really comes next; a model written forward-only must
+    keep the promise.
     """
 
     next_pool = None  # also the value for Convs pickled before the option existed
@@ -60,9 +70,7 @@ class Conv(NyangModel):
         if isinstance(padding, str):
             padding = same_padding(self.kernel_size, self.stride, padding)
         self.padding = pair(padding, "padding")
-        if next_pool is not None and not (isinstance(next_pool, int) and next_pool >= 1):
-            raise ValueError(f"Conv: next_pool must be a pool's kernel size ≥ 1, got {next_pool!r}")
-        self.next_pool = next_pool
+        self.next_pool = None if next_pool is None else pool_size(next_pool)
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(initialise(shape, init, DEFAULT_DTYPE))
         self.bias = Parameter(initialise_bias(shape, init, DEFAULT_DTYPE)) if bias else None
@@ -92,7 +100,7 @@ class Conv(NyangModel):
         if folded:
             wm = np.concatenate([wm, self.bias.data[:, None]], axis=1)
         y = cols @ wm.T
-        self._cache = keep((cols, x.shape))
+        self._cache = keep((cols, x.shape, (ho, wo)))
         return channels_first(y.reshape(n, ho, wo, self.out_channels))
 
     def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:
@@ -108,11 +116,12 @@ class Conv(NyangModel):
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY as (N·Ho·Wo, O) rows for the input gradient."""
-        cols, _ = self._saved()
+        cols, x_shape, size = self._saved()
         o, (kh, kw), c = self.out_channels, self.kernel_size, self.in_channels
-        if dy.ndim != 4 or dy.shape[1] != o or dy.shape[0] * dy.shape[2] * dy.shape[3] != len(cols):
+        if dy.shape != (x_shape[0], o, *size):
             raise ValueError(
-                f"{self!r}: backward got grad {dy.shape}, not this layer's output shape"
+                f"{self!r}: backward got grad {dy.shape}, not this layer's output shape "
+                f"{(x_shape[0], o, *size)}"
             )
         dy2 = channels_last(dy).reshape(-1, o)
         # X.T @ dY rather than dY.T @ X: the same numbers, ~7% faster in OpenBLAS here.
@@ -127,14 +136,34 @@ class Conv(NyangModel):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy2 = self._param_grads(dy)
-        n, c, h, w = self._cache[1]  # set by forward (checked by _param_grads)
+        _, (n, c, h, w), size = self._cache  # set by forward (checked by _param_grads)
         dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C): each window's gradient
-        size = dy.shape[2:]
         dx = col2im(dcols, (n, h, w, c), self.kernel_size, self.stride, self.padding, size)
         return channels_first(dx)
 
     def backward_params(self, dy: np.ndarray) -> None:
         self._param_grads(dy)
+
+    def check_following(self, following: list[NyangModel], index: int) -> None:
+        """With ``next_pool=k``, the next layer after any element-wise activations (which keep
+        every output where it is) must be a k×k max or average pool with stride k and no
+        padding: the outputs this layer skips are unread only by such a pool (a BatchNorm in
+        between, say, would take them into its statistics)."""
+        k = self.next_pool
+        if k is None:
+            return
+        rest = iter(following)
+        layer = next((m for m in rest if not isinstance(m, ELEMENT_WISE)), None)
+        window = (k, k), (k, k), (0, 0)
+        if not (
+            isinstance(layer, (MaxPool, AvgPool))
+            and (layer.kernel_size, layer.stride, layer.padding) == window
+        ):
+            raise ValueError(
+                f"layer {index} {self!r} skips the outputs a {k}×{k} pool never reads, but the "
+                f"next layer (after any activations) is {layer!r}, not MaxPool({k}) or "
+                f"AvgPool({k}); put the pool right after it or drop next_pool"
+            )
 
     def extra_repr(self) -> str:
         return (
@@ -142,6 +171,13 @@ class Conv(NyangModel):
             f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}"
             + (f", next_pool={self.next_pool}" if self.next_pool else "")
         )
+
+
+def pool_size(value) -> int:
+    """``next_pool``, checked: a pool's kernel size, an integer ≥ 1 (True is not a size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Conv: next_pool must be a pool's kernel size ≥ 1, got {value!r}")
+    return int(value)
 
 
 def same_padding(kernel_size: tuple[int, int], stride: tuple[int, int], padding: str):

@@ -164,6 +164,11 @@ class NyangModel:
         else:
             self.backward(grad)
 
+    def check_following(self, following: list[NyangModel], index: int) -> None:
+        """Raise ``ValueError`` if this layer, layer ``index`` of a NyangFlow, may not be
+        followed by the layers ``following``. Most layers take any; a Conv told its next pool
+        (``next_pool``) checks that the pool is there."""
+
     def __call__(self, *inputs: np.ndarray) -> np.ndarray:
         """``forward(*inputs)``, on a tape while a forward-only model runs (see tape.py)."""
         for x in inputs:

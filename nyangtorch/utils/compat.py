@@ -12,7 +12,9 @@ built: that would allocate weights of sizes the file chooses): the attributes it
 of its body that always run — not inside ``if``, ``for``, ``try`` or ``with`` — following
 ``super().__init__(…)`` up the class's bases. An attribute that only some configurations
 set is therefore never demanded: the check can miss a problem, but never refuses a good
-file. Classes without readable source are not checked.
+file. Nor is one the class itself gives a default for (``Conv.next_pool = None``): that is
+how an option added later keeps older files loading. Classes without readable source are
+not checked.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from ..nn.module import NyangModel
 
 def missing_attributes(model: NyangModel) -> list[str]:
     """``"Linear (layer 0.2): in_features, out_features"`` for each layer of ``model`` that
-    lacks attributes its class's ``__init__`` always sets."""
+    lacks attributes its class's ``__init__`` always sets and the class has no default for."""
     problems = []
     for name, module in _named_modules(model, ""):
-        missing = sorted(expected_attributes(type(module)) - vars(module).keys())
+        cls = type(module)
+        unset = expected_attributes(cls) - vars(module).keys()
+        missing = sorted(a for a in unset if not hasattr(cls, a))
         if missing:
             where = f" (layer {name})" if name else ""
             problems.append(f"{type(module).__name__}{where}: {', '.join(missing)}")

@@ -41,38 +41,57 @@ def test_conv(rng, n, c, o, h, w, k, s, p, bias):
 
 
 @pytest.mark.parametrize(
-    "h,w,k,s,p,q,kept",
+    "c,h,w,k,s,p,q,kept",
     [
-        (13, 13, 3, 1, 0, 2, (10, 10)),  # the reference CNN's conv2: 11×11, its pool reads 10×10
-        (12, 11, 3, 1, 0, 2, (10, 8)),  # even height: nothing to skip; odd width: one column
-        (9, 8, 3, 2, 1, 3, (3, 3)),  # strided and padded, a 3×3 pool: 5×4, reads 3×3
-        (6, 6, 3, 1, 1, 2, (6, 6)),  # "same" output of even size: nothing skipped
+        (3, 13, 13, 3, 1, 0, 2, (10, 10)),  # the reference CNN's conv2: 11×11, pool reads 10×10
+        (3, 12, 11, 3, 1, 0, 2, (10, 8)),  # even height: nothing to skip; odd width: one column
+        (3, 9, 8, 3, 2, 1, 3, (3, 3)),  # strided and padded, a 3×3 pool: 5×4, reads 3×3
+        (3, 6, 6, 3, 1, 1, 2, (6, 6)),  # "same" output of even size: nothing skipped
+        (1, 9, 10, 3, 1, 0, 2, (6, 8)),  # one channel (im2col by columns): 7×8, reads 6×8
+        (1, 8, 8, 2, 2, 1, 2, (4, 4)),  # one channel, strided and padded: 5×5, reads 4×4
     ],
 )
 @pytest.mark.parametrize("pool", [nn.MaxPool, nn.AvgPool])
-def test_conv_skips_what_the_next_pool_never_reads(rng, h, w, k, s, p, q, kept, pool):
-    conv = nn.Conv(3, 4, k, stride=s, padding=p, next_pool=q)
-    x = rng.standard_normal((2, 3, h, w))
+def test_conv_skips_what_the_next_pool_never_reads(rng, c, h, w, k, s, p, q, kept, pool):
+    conv = nn.Conv(c, 4, k, stride=s, padding=p, next_pool=q)
+    x = rng.standard_normal((2, c, h, w))
     assert conv(x).shape == (2, 4, *kept)
     torch_pool = torch.nn.MaxPool2d(q) if pool is nn.MaxPool else torch.nn.AvgPool2d(q)
     compare_layer(
         nn.NyangFlow(conv, pool(q)),
-        torch.nn.Sequential(torch.nn.Conv2d(3, 4, k, stride=s, padding=p), torch_pool),
+        torch.nn.Sequential(torch.nn.Conv2d(c, 4, k, stride=s, padding=p), torch_pool),
         x,
     )
 
 
-@pytest.mark.parametrize("value", [0, -2, 1.5, "2", (2, 2)])
+@pytest.mark.parametrize("value", [0, -2, 1.5, "2", (2, 2), True])
 def test_conv_next_pool_must_be_a_kernel_size(value):
-    with pytest.raises(
-        ValueError, match=r"Conv: next_pool must be .*got " + re.escape(repr(value))
-    ):
+    message = r"Conv: next_pool must be .*got " + re.escape(repr(value))
+    with pytest.raises(ValueError, match=message):
         nn.Conv(1, 2, 3, next_pool=value)
+    assert nn.Conv(1, 2, 3, next_pool=np.int64(2)).next_pool == 2
 
 
-def test_conv_next_pool_larger_than_the_output_is_an_error(rng):
-    with pytest.raises(ValueError, match=r"output \(2, 2\) is smaller than the next pool's 3×3"):
-        nn.Conv(1, 2, 3, next_pool=3)(rng.standard_normal((1, 1, 4, 4)))
+@pytest.mark.parametrize(
+    "after",
+    [nn.BatchNorm(2), nn.MaxPool(3, 2), nn.MaxPool(2, padding=1), nn.AvgPool(3), nn.ReLU(), None],
+    ids=repr,
+)
+def test_next_pool_needs_that_pool_right_after(after):
+    conv = nn.Conv(1, 2, 3, next_pool=2)
+    with pytest.raises(ValueError, match=r"layer 0 Conv\(1→2.*next_pool=2\) skips .* 2×2 pool"):
+        nn.NyangFlow(conv, *([after] if after is not None else []))
+    for pool in (nn.MaxPool(2), nn.MaxPool(2, relu=True), nn.AvgPool(2)):
+        nn.NyangFlow(conv, pool)  # accepted
+        nn.NyangFlow(conv, nn.ReLU(), nn.Tanh(), pool)  # element-wise layers keep them unread
+
+
+def test_conv_backward_names_a_gradient_of_the_wrong_shape(rng):
+    conv = nn.Conv(3, 4, 3, next_pool=2)
+    y = conv(rng.standard_normal((2, 3, 13, 13)))  # (2, 4, 10, 10)
+    with pytest.raises(ValueError, match=r"backward got grad \(2, 4, 100, 1\).*\(2, 4, 10, 10\)"):
+        conv.backward(np.ones((2, 4, 100, 1)))
+    assert conv.backward(np.ones_like(y)).shape == (2, 3, 13, 13)
 
 
 POOL_CASES = [

@@ -4,7 +4,7 @@ Arrays are channels-last, (N, H, W, C), and windows are those of a (kh, kw) kern
 (sh, sw) over the image padded with (ph, pw) zeros on each side. The window rows are
 (N, Ho, Wo, kh·kw·C), one per window position (i, j): the loops visit the positions that
 array has room for, usually every window that fits, or fewer for a cropped convolution
-(``Conv(crop=...)``), whose last rows and columns of windows are never made. The padding is
+(``Conv(next_pool=k)``), whose last rows and columns of windows are never made. The padding is
 never stored: a window position outside the image reads as zero (im2col) and receives no gradient
 (col2im). The channel loop is the innermost one because channels are what lie next to each
 other in memory: it runs over contiguous numbers, which the compiler turns into vector
