@@ -152,8 +152,7 @@ class Conv(NyangModel):
         k = self.next_pool
         if k is None:
             return
-        rest = iter(following)
-        layer = next((m for m in rest if not isinstance(m, ELEMENT_WISE)), None)
+        layer = next((m for m in following if not isinstance(m, ELEMENT_WISE)), None)
         window = (k, k), (k, k), (0, 0)
         if not (
             isinstance(layer, (MaxPool, AvgPool))
