@@ -245,3 +245,16 @@ def test_converter_knows_the_new_layers_and_same_padding():
         np.testing.assert_allclose(twin(torch.from_numpy(x)).numpy(), model(x), rtol=1e-12)
     back = from_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding="same"), twin[-1]))
     assert back[0].padding == (1, 1) and isinstance(back[1], nn.LogSoftmax)
+
+
+def test_the_roofline_reads_reports_written_before_next_pool():
+    from nyangtorch.compare.report import roofline_lines
+
+    model = {"step_gflop": 0.985, "step_ms": [10.0, 9.0]}  # one number for both sides
+    old = {"gemm_gflops": [150.0, 140.0], "batch_size": 64, "models": {"cnn": model}}
+    text = "\n".join(roofline_lines(old))
+    assert "(7744×288) @ (288×64)" in text and "| cnn | 0.98 / 0.98 |" in text
+    model = dict(model, step_gflop=[0.84, 0.99])  # ours, torch's
+    new = dict(old, gemm_shape=[6400, 288, 64], models={"cnn": model})
+    text = "\n".join(roofline_lines(new))
+    assert "(6400×288) @ (288×64)" in text and "| cnn | 0.84 / 0.99 |" in text
