@@ -2,7 +2,7 @@
 
 import numpy as np
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch_helpers import compare_layer
 
@@ -53,6 +53,27 @@ def test_pool_any_shape(case, use_max):
         case["k"], case["s"], case["p"]
     )
     compare_layer(ours, theirs, x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_case(), st.integers(1, 3), st.booleans())
+def test_conv_next_pool_any_shape(case, q, use_max):
+    """A Conv told its next pool, then that pool, against torch's Conv2d (every output) and
+    the same pool."""
+    out = [(n + 2 * case["p"] - case["k"]) // case["s"] + 1 for n in (case["h"], case["w"])]
+    assume(min(out) >= q)  # the pool needs one window
+    x = np.random.default_rng(case["seed"]).standard_normal(
+        (case["n"], case["c"], case["h"], case["w"])
+    )
+    window = case["c"], case["o"], case["k"], case["s"], case["p"]
+    pool, torch_pool = (
+        (nn.MaxPool, torch.nn.MaxPool2d) if use_max else (nn.AvgPool, torch.nn.AvgPool2d)
+    )
+    compare_layer(
+        nn.NyangFlow(nn.Conv(*window, next_pool=q), pool(q)),
+        torch.nn.Sequential(torch.nn.Conv2d(*window), torch_pool(q)),
+        x,
+    )
 
 
 @settings(max_examples=25, deadline=None)
