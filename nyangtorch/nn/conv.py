@@ -161,7 +161,7 @@ class Conv(NyangModel):
             raise ValueError(
                 f"layer {index} {self!r} skips the outputs a {k}×{k} pool never reads, but the "
                 f"next layer (after any activations) is {layer!r}, not MaxPool({k}) or "
-                f"AvgPool({k}); put the pool right after it or drop next_pool"
+                f"AvgPool({k}); put the pool right after it or set its next_pool to None"
             )
 
     def extra_repr(self) -> str:
