@@ -46,7 +46,7 @@ def test_signatures_are_short_and_methods_listed():
     conv = {e["name"]: e for e in api_reference.entries("nyangtorch.nn")}["Conv"]
     assert conv["signature"] == (
         "(in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, init='he', "
-        "next_pool=None)"
+        "next_pool=None, algorithm='auto')"
     )
     assert [m[0] for m in conv["methods"]] == ["forward", "backward"]
     assert "im2col" in conv["doc"]

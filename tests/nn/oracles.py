@@ -86,3 +86,25 @@ def in_layout(x: np.ndarray, layout: str) -> np.ndarray:
     if layout == "channels-last":
         return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     return np.ascontiguousarray(x)
+
+
+# Winograd's F(2×2, 3×3) (Lavin & Gray, 2016): Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A for a 4×4 input
+# tile d, a 3×3 filter g and a 2×2 block of outputs Y.
+WINOGRAD_BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=float)
+WINOGRAD_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+WINOGRAD_AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=float)
+
+
+def winograd_tiles(x, padding, grid) -> np.ndarray:
+    """Every 4×4 input tile of channels-last x (N, H, W, C), zero-padded: (N, th, tw, 4, 4, C);
+    tile (i, j) starts at (2i − ph, 2j − pw)."""
+    (ph, pw), (th, tw) = padding, grid
+    n, h, w, c = x.shape
+    big = np.zeros((n, 2 * th + 2, 2 * tw + 2, c), dtype=x.dtype)
+    rows, cols = min(h, 2 * th + 2 - ph), min(w, 2 * tw + 2 - pw)
+    big[:, ph : ph + rows, pw : pw + cols] = x[:, :rows, :cols]
+    out = np.empty((n, th, tw, 4, 4, c), dtype=x.dtype)
+    for i in range(th):
+        for j in range(tw):
+            out[:, i, j] = big[:, 2 * i : 2 * i + 4, 2 * j : 2 * j + 4]
+    return out

@@ -10,6 +10,8 @@ LAYERS = [
     (lambda: nn.Linear(4, 3), (5, 4)),
     (lambda: nn.Conv(2, 3, 3, stride=2, padding=1), (2, 2, 7, 6)),
     (lambda: nn.Conv(1, 2, (2, 3)), (2, 1, 5, 5)),
+    (lambda: nn.Conv(2, 3, 3, padding=1, algorithm="winograd"), (2, 2, 5, 6)),
+    (lambda: nn.Conv(2, 3, 3, padding=1, algorithm="im2col"), (2, 2, 5, 6)),
     (lambda: nn.NyangFlow(nn.Conv(2, 3, 3, next_pool=2), nn.MaxPool(2)), (2, 2, 7, 6)),
     (lambda: nn.MaxPool(2), (2, 2, 6, 5)),
     (lambda: nn.MaxPool(3, 2, 1), (1, 2, 7, 7)),

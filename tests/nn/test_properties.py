@@ -32,12 +32,29 @@ def conv_case(draw):
 @settings(max_examples=40, deadline=None)
 @given(conv_case())
 def test_conv_any_shape(case):
+    """With the default algorithm: Winograd's for 3×3 kernels at stride 1 on several
+    channels, im2col for the rest (the next test covers Winograd on every shape it takes)."""
     x = np.random.default_rng(case["seed"]).standard_normal(
         (case["n"], case["c"], case["h"], case["w"])
     )
     compare_layer(
         nn.Conv(case["c"], case["o"], case["k"], case["s"], case["p"]),
         torch.nn.Conv2d(case["c"], case["o"], case["k"], case["s"], case["p"]),
+        x,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_case(), st.sampled_from(["winograd", "im2col"]))
+def test_conv_3x3_stride_1_any_shape_either_algorithm(case, algorithm):
+    p = min(case["p"], 1)
+    assume(case["h"] + 2 * p >= 3 and case["w"] + 2 * p >= 3)
+    x = np.random.default_rng(case["seed"]).standard_normal(
+        (case["n"], case["c"], case["h"], case["w"])
+    )
+    compare_layer(
+        nn.Conv(case["c"], case["o"], 3, padding=p, algorithm=algorithm),
+        torch.nn.Conv2d(case["c"], case["o"], 3, padding=p),
         x,
     )
 
