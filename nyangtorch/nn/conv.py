@@ -22,6 +22,11 @@ from .windows import (
     im2col_one_channel,
 )
 
+# "auto" runs Winograd from this many input and output channels on. Measured on two cores
+# (batch 64, forward + backward, float32): 0.57–0.89× im2col's time from 32 channels on,
+# 1.2× at 16 input channels and 2.7× at 3, where the tile transforms outweigh the products.
+WINOGRAD_MIN_CHANNELS = 32
+
 # Layers that map each value to one value in the same place: between a Conv and its pool
 # they keep the outputs the pool never reads unread (Conv.next_pool).
 ELEMENT_WISE = (ReLU, LeakyReLU, ELU, Tanh, Sigmoid)
@@ -39,8 +44,9 @@ class Conv(NyangModel):
 
     ``algorithm``: "im2col" (the above, for every layer), "winograd" (Winograd's F(2×2, 3×3),
     :mod:`nyangtorch.nn.winograd`: 0.44× the multiplications, for 3×3 kernels at stride 1
-    only), or "auto" (default): Winograd wherever it applies and the input has more than one
-    channel, else im2col. Both give the convolution up to rounding.
+    only), or "auto" (default): Winograd where it applies and both channel counts are at least
+    ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col. Both give the
+    convolution up to rounding.
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
@@ -93,7 +99,10 @@ class Conv(NyangModel):
     def uses_winograd(self) -> bool:
         """True when this layer runs Winograd's F(2×2, 3×3) (see ``algorithm``)."""
         if self.algorithm == "auto":
-            return self.kernel_size == (3, 3) and self.stride == (1, 1) and self.in_channels > 1
+            channels = min(self.in_channels, self.out_channels)
+            return (self.kernel_size, self.stride) == ((3, 3), (1, 1)) and (
+                channels >= WINOGRAD_MIN_CHANNELS
+            )
         return self.algorithm == "winograd"
 
     def forward(self, x: np.ndarray) -> np.ndarray:

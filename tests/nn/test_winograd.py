@@ -131,12 +131,14 @@ def test_winograd_matches_im2col_in_float32(rng):
         np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
 
 
-def test_auto_picks_winograd_for_3x3_stride_1_and_several_channels():
+def test_auto_picks_winograd_for_3x3_stride_1_and_32_channels_or_more():
     assert nn.Conv(32, 64, 3).uses_winograd()
-    assert nn.Conv(2, 4, 3, padding=1, next_pool=2).uses_winograd()
-    assert not nn.Conv(1, 32, 3).uses_winograd()  # one channel: im2col by columns
-    assert not nn.Conv(3, 4, 3, stride=2).uses_winograd()
-    assert not nn.Conv(3, 4, 5).uses_winograd()
+    assert nn.Conv(64, 32, 3, padding=1, next_pool=2).uses_winograd()
+    assert not nn.Conv(16, 64, 3).uses_winograd()
+    assert not nn.Conv(64, 16, 3).uses_winograd()
+    assert not nn.Conv(1, 32, 3).uses_winograd()
+    assert not nn.Conv(32, 32, 3, stride=2).uses_winograd()
+    assert not nn.Conv(32, 32, 5).uses_winograd()
     assert nn.Conv(1, 32, 3, algorithm="winograd").uses_winograd()
     assert not nn.Conv(32, 64, 3, algorithm="im2col").uses_winograd()
 
