@@ -4,7 +4,8 @@ reference CNN and the BatchNorm CNN, nyangtorch vs torch in one process.
 Shapes: batch 64 of Fashion-MNIST (1×28×28) through Conv(1,32,3), MaxPool(2) with its ReLU,
 Conv(32,64,3), MaxPool(2) with its ReLU, Linear(1600,128), Linear(128,10), and a BatchNorm;
 the second Conv as in the reference CNN, ``next_pool=2`` (ours computes the 10×10 outputs its
-pool reads, torch's Conv2d all 11×11; the pool row then times both on 11×11);
+pool reads, torch's Conv2d all 11×11; the pool row then times both on 11×11), by Winograd's
+F(2×2, 3×3) as the model runs it and by im2col, its plain twin;
 plus the full training step (forward, CE loss, backward, Adam step). Prints milliseconds and
 the ratio ours ÷ torch (below 1 is faster) against torch's faster memory format, NCHW (its
 default) or ``channels_last`` (which it also picks by itself for a one-channel batch stored
@@ -46,11 +47,14 @@ def layer_cases(batch: int):
     return [
         ("Conv(1,32,3)", nn.Conv(1, 32, 3), tnn.Conv2d(1, 32, 3), relu(1, 28, 28)),
         ("MaxPool(2)+ReLU 32×26×26", nn.MaxPool(2, relu=True), pool_relu(), normal(32, 26, 26)),
-        (
-            "Conv(32,64,3), next_pool=2",
-            nn.Conv(32, 64, 3, next_pool=2),
-            tnn.Conv2d(32, 64, 3),
-            relu(32, 13, 13),
+        *(
+            (
+                f"Conv(32,64,3) {algorithm}",
+                nn.Conv(32, 64, 3, next_pool=2, algorithm=algorithm.lower()),
+                tnn.Conv2d(32, 64, 3),
+                relu(32, 13, 13),
+            )
+            for algorithm in ("Winograd", "im2col")
         ),
         ("MaxPool(2)+ReLU 64×11×11", nn.MaxPool(2, relu=True), pool_relu(), normal(64, 11, 11)),
         ("Linear(1600,128)", nn.Linear(1600, 128), tnn.Linear(1600, 128), relu(1600)),
