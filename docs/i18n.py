@@ -368,6 +368,10 @@ LESSONS = {
         "en": "The Linear layer's backward, on rows of windows. col2im is im2col's adjoint: it adds each row's gradient back onto the pixels its window covered — a pixel in several windows gets the sum.",
         "ko": "창의 행들에 대한 Linear 층의 backward입니다. col2im은 im2col의 수반(adjoint) 연산으로, 각 행의 기울기를 그 창이 덮었던 픽셀로 더해 돌려놓습니다. 여러 창에 속한 픽셀은 그 합을 받습니다.",
     },
+    "conv_winograd": {
+        "en": '**Winograd\'s F(2×2, 3×3)** (Lavin & Gray, 2016), for 3×3 kernels at stride 1: each 4×4 input tile d and each filter g are transformed by small matrices of 0, ±1 and ±½, multiplied entry by entry, and transformed back into a 2×2 block of outputs; tiles step by 2. Summed over the channels, the entry-wise product becomes 16 matrix products, one per tile entry. The result is the convolution\'s up to rounding, with 16 multiplications per block where the windows take 36. The transforms cost passes over memory, so it pays from about 32 channels on: `Conv(algorithm="auto")` uses it there, and `"im2col"` or `"winograd"` choose. The tests check it against im2col and PyTorch.',
+        "ko": '**Winograd의 F(2×2, 3×3)**(Lavin & Gray, 2016)는 보폭 1의 3×3 커널에 씁니다: 4×4 입력 타일 d와 필터 g를 0, ±1, ±½로 된 작은 행렬로 변환하고, 원소끼리 곱한 뒤, 다시 변환해 2×2 출력 블록을 얻습니다. 타일은 2칸씩 움직입니다. 채널에 대해 더하면 원소별 곱은 타일 원소마다 하나씩, 16개의 행렬 곱이 됩니다. 결과는 반올림 오차 안에서 합성곱과 같고, 창 방식이 36번 곱하는 블록을 16번의 곱셈으로 계산합니다. 변환은 메모리를 한 번씩 더 훑으므로 채널이 32개쯤부터 이득입니다: `Conv(algorithm="auto")`는 그때 이 방법을 쓰고, `"im2col"`이나 `"winograd"`로 직접 고를 수 있습니다. 테스트는 이것을 im2col 및 PyTorch와 비교합니다.',
+    },
     "conv_im2col_title": {"en": "See im2col", "ko": "im2col 보기"},
     "conv_size": {"en": "image size", "ko": "이미지 크기"},
     "conv_kernel": {"en": "kernel k", "ko": "커널 k"},

@@ -14,6 +14,7 @@ from nyangtorch import data, nn, optim
 from nyangtorch.nn import functional
 from nyangtorch.nn.kernels import pool as pool_kernels
 from nyangtorch.nn.kernels import windows as window_kernels
+from nyangtorch.nn.kernels import winograd as winograd_kernels
 from nyangtorch.random import manual_seed
 from nyangtorch.testing import gradcheck, numerical_grad
 
@@ -258,6 +259,7 @@ def conv() -> None:
         (r"y_{n,o,i,j} = b_o + \sum_{c,u,v} W_{o,c,u,v}\; x^{p}_{n,c,\,is+u,\,js+v},\qquad H_o = \left\lfloor\frac{H + 2p - k}{s}\right\rfloor + 1", "conv_forward"),
         (r"X = \operatorname{im2col}(x^p)\in\mathbb R^{N H_o W_o\times k_h k_w C},\qquad Y = X W_m^\top + b", "conv_im2col"),
         (r"\frac{\partial L}{\partial W_m} = \delta^\top X,\qquad \frac{\partial L}{\partial b} = \mathbf 1^\top\delta,\qquad \frac{\partial L}{\partial x} = \operatorname{col2im}(\delta\, W_m)", "conv_backward"),
+        (r"Y = A^\top\big[(G\,g\,G^\top)\odot(B^\top d\,B)\big]A,\qquad d\in\mathbb R^{4\times 4},\ g\in\mathbb R^{3\times 3},\ Y\in\mathbb R^{2\times 2}", "conv_winograd"),
     )  # fmt: skip
     st.subheader(t("conv_im2col_title"))
     cols = st.columns(4)
@@ -297,8 +299,10 @@ def conv() -> None:
     )
     st.caption(t("conv_real_caption", name=class_name(names[index]), source=t(f"source_{source}")))
     code_section(
-        (nn.Conv, ("forward", "_param_grads", "backward")),
+        (nn.Conv, ("forward", "_forward_im2col", "_param_grads", "_grads_im2col", "backward")),
         (window_kernels, ("im2col", "col2im")),
+        (nn.Conv, ("_forward_winograd",)),
+        (winograd_kernels, ("input_tiles", "output_tiles")),
     )
     gradient_check(
         "conv_gradcheck",

@@ -200,9 +200,9 @@ def layer_time_lines(speed: dict) -> list[str]:
             products = _gflop_pair(m["step_gflop"])[0] / speed["gemm_gflops"][0] * 1e3
             lines += [
                 f"At the measured GEMM rate the matrix products need {products:.1f} ms of these "
-                f"{total:.1f} ms; the other {total - products:.1f} ms are copies (im2col, "
-                "col2im, pooling slabs), element-wise layers and the optimizer, each a pass "
-                "over arrays of several MB on one core.",
+                f"{total:.1f} ms; the other {total - products:.1f} ms are copies and "
+                "transforms (im2col, col2im, Winograd's tiles, pooling), element-wise layers "
+                "and the optimizer, each a pass over arrays of several MB on one core.",
                 "",
             ]
     return lines

@@ -173,13 +173,15 @@ def test_step_gflop_counts_every_product_of_a_training_step():
 
     # conv1: forward and weight gradient only (the image needs no gradient); conv2, fc1 and
     # fc2: forward, weight and input gradients. 2 FLOPs per multiply-add, batch 64. Our conv2
-    # computes the 10×10 outputs its pool reads, torch's all 11×11.
-    def macs(conv2_side):
-        return 26 * 26 * 32 * 9 * 2 + (conv2_side**2 * 64 * 32 * 9 + 1600 * 128 + 128 * 10) * 3
+    # computes the 10×10 outputs its pool reads, by Winograd: 16 multiply-adds for each of
+    # 5×5 blocks of 2×2 outputs; torch's all 11×11, 9 for each.
+    def macs(conv2):
+        return 26 * 26 * 32 * 9 * 2 + (conv2 * 64 * 32 + 1600 * 128 + 128 * 10) * 3
 
     ours, torch = step_gflop(models.reference_cnn(), (1, 28, 28), 64)
-    assert ours == pytest.approx(2 * macs(10) * 64 / 1e9)
-    assert torch == pytest.approx(2 * macs(11) * 64 / 1e9)
+    assert ours == pytest.approx(2 * macs(16 * 5 * 5) * 64 / 1e9)
+    assert torch == pytest.approx(2 * macs(11 * 11 * 9) * 64 / 1e9)
+    assert isinstance(ours, float)
 
 
 def test_summary_names_numpys_blas_among_the_process_thread_pools():
