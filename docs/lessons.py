@@ -299,9 +299,10 @@ def conv() -> None:
     )
     st.caption(t("conv_real_caption", name=class_name(names[index]), source=t(f"source_{source}")))
     code_section(
-        (nn.Conv, ("forward", "_forward_im2col", "_param_grads", "_grads_im2col", "backward")),
+        (nn.Conv, ("forward", "_forward_im2col", "_param_grads", "_grads_im2col")),
+        (nn.Conv, ("backward", "_input_grad_im2col")),
         (window_kernels, ("im2col", "col2im")),
-        (nn.Conv, ("_forward_winograd",)),
+        (nn.Conv, ("_forward_winograd", "_grads_winograd", "_input_grad_winograd")),
         (winograd_kernels, ("input_tiles", "output_tiles")),
     )
     gradient_check(

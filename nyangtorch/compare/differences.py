@@ -86,8 +86,9 @@ DIFFERENCES = [
         "one-channel image stays with NumPy's strided copy per kernel offset, the book's own "
         "im2col: 0.12 ms against 0.34 for the best compiled loop tried (Numba cannot vectorise "
         "a loop whose indices are computed and may be negative). Measured and not adopted: summing col2im pixel by pixel (each pixel "
-        "written once) was 30× slower, a chain of dependent adds; Winograd F(2×2, 3×3) halves the "
-        "products but its transforms cost as much as it saves, and in training it did not pay.",
+        "written once) was 30× slower, a chain of dependent adds. Winograd F(2×2, 3×3), first "
+        "measured with its transforms in NumPy, did not pay; with compiled transforms it does from "
+        "32 channels on, and Conv uses it there (see Winograd convolution).",
     },
     {
         "topic": "Outputs the pool never reads",

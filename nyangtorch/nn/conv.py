@@ -98,12 +98,14 @@ class Conv(NyangModel):
 
     def uses_winograd(self) -> bool:
         """True when this layer runs Winograd's F(2×2, 3×3) (see ``algorithm``)."""
-        if self.algorithm == "auto":
+        # Checked here too, not only in __init__: the attribute can be set afterwards.
+        algorithm = check_algorithm(self.algorithm, self.kernel_size, self.stride)
+        if algorithm == "auto":
             channels = min(self.in_channels, self.out_channels)
-            return (self.kernel_size, self.stride) == ((3, 3), (1, 1)) and (
+            return winograd_applies(self.kernel_size, self.stride) and (
                 channels >= WINOGRAD_MIN_CHANNELS
             )
-        return self.algorithm == "winograd"
+        return algorithm == "winograd"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         expected = f"(N, {self.in_channels}, H, W)"
@@ -136,13 +138,13 @@ class Conv(NyangModel):
         return y.reshape(len(x), *size, self.out_channels), cols
 
     def _forward_winograd(self, x: np.ndarray, size: tuple[int, int]):
-        """Y = Aᵀ [V @ U] A + b (nn/winograd.py) as channels-last (N, Ho, Wo, O), and
-        (V, U) for backward."""
-        u = winograd.weight_tiles(self.weight.data)
+        """Y = Aᵀ [V @ U] A + b (nn/winograd.py) as channels-last (N, Ho, Wo, O), and V for
+        backward."""
+        u = winograd.weight_tiles(float_input(self.weight.data))
         v = winograd.input_tiles(channels_last(x), self.padding, winograd.tiles(size))
-        bias = None if self.bias is None else self.bias.data
+        bias = None if self.bias is None else float_input(self.bias.data)
         y = winograd.output_tiles(v @ u, bias, (len(x), *size, self.out_channels))
-        return y, (v, u)
+        return y, v
 
     def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:
         """(Ho, Wo) for an input of spatial ``size``: every window that fits, less what the
@@ -156,7 +158,7 @@ class Conv(NyangModel):
         return out[0] - out[0] % k, out[1] - out[1] % k
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
-        """Add dW and db; return dY as the algorithm's input-gradient product needs it."""
+        """Add dW and db; return dY in the form the algorithm's input gradient starts from."""
         by_winograd, saved, x_shape, size = self._saved()
         if dy.shape != (x_shape[0], self.out_channels, *size):
             raise ValueError(
@@ -164,11 +166,11 @@ class Conv(NyangModel):
                 f"{(x_shape[0], self.out_channels, *size)}"
             )
         grads = self._grads_winograd if by_winograd else self._grads_im2col
-        dw, db, dy_rows = grads(channels_last(float_input(dy)), saved)
+        dw, db, dy_for_input = grads(channels_last(float_input(dy)), saved)
         self.weight.accumulate(dw)
         if self.bias is not None:
             self.bias.accumulate(db)
-        return dy_rows
+        return dy_for_input
 
     def _grads_im2col(self, dy: np.ndarray, cols: np.ndarray):
         """dW, db and dY as (N·Ho·Wo, O) rows, from X (im2col's rows)."""
@@ -181,25 +183,29 @@ class Conv(NyangModel):
         db = dwt[k] if self.bias is not None else None  # the column of ones: db is the last row
         return dw, db, dy2
 
-    def _grads_winograd(self, dy: np.ndarray, saved):
-        """dW = Gᵀ (Vᵀ @ dM) G, db = Σ dY, and dM = A dY Aᵀ."""
-        v, _ = saved
+    def _grads_winograd(self, dy: np.ndarray, v: np.ndarray):
+        """dW = Gᵀ dU G with dU = Vᵀ @ dM, db = Σ dY, and dM = A dY Aᵀ (16, N·th·tw, O)."""
         dm, db = winograd.output_tiles_adjoint(dy)
-        # dMᵀ @ V, the (O, C) orientation: OpenBLAS ran it ~10% faster than Vᵀ @ dM here.
+        # dUᵀ = dMᵀ @ V, (O, C) per tile entry: OpenBLAS ran it ~10% faster than Vᵀ @ dM here.
         dw = winograd.weight_tiles_adjoint(dm.transpose(0, 2, 1) @ v)
         return dw, db, dm
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dy_rows = self._param_grads(dy)
-        by_winograd, saved, (n, c, h, w), size = self._cache  # set by forward
-        if by_winograd:  # dV = dM @ Uᵀ, then B dV Bᵀ onto the pixels
-            dv = dy_rows @ saved[1].transpose(0, 2, 1)
-            grid = winograd.tiles(size)
-            dx = winograd.input_tiles_adjoint(dv, self.padding, grid, (n, h, w, c))
-        else:  # each window's gradient dY @ Wm, added back onto its pixels
-            dcols = dy_rows @ self._weight_matrix()
-            dx = col2im(dcols, (n, h, w, c), self.kernel_size, self.stride, self.padding, size)
-        return channels_first(dx)
+        dy_for_input = self._param_grads(dy)
+        by_winograd, _, (n, c, h, w), size = self._cache  # set by forward
+        input_grad = self._input_grad_winograd if by_winograd else self._input_grad_im2col
+        return channels_first(input_grad(dy_for_input, (n, h, w, c), size))
+
+    def _input_grad_im2col(self, dy2: np.ndarray, image_shape, size) -> np.ndarray:
+        """dx = col2im(dY @ Wm): each window's gradient, added back onto its pixels."""
+        dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C)
+        return col2im(dcols, image_shape, self.kernel_size, self.stride, self.padding, size)
+
+    def _input_grad_winograd(self, dm: np.ndarray, image_shape, size) -> np.ndarray:
+        """dx = B dV Bᵀ added onto each tile's pixels, with dV = dM @ Uᵀ."""
+        u = winograd.weight_tiles(float_input(self.weight.data))
+        dv = dm @ u.transpose(0, 2, 1)  # (16, N·th·tw, C)
+        return winograd.input_tiles_adjoint(dv, self.padding, winograd.tiles(size), image_shape)
 
     def backward_params(self, dy: np.ndarray) -> None:
         self._param_grads(dy)
@@ -240,13 +246,18 @@ def pool_size(value) -> int:
     return int(value)
 
 
+def winograd_applies(kernel_size: tuple[int, int], stride: tuple[int, int]) -> bool:
+    """Winograd's F(2×2, 3×3) computes 3×3 kernels at stride 1."""
+    return (kernel_size, stride) == ((3, 3), (1, 1))
+
+
 def check_algorithm(algorithm, kernel_size: tuple[int, int], stride: tuple[int, int]) -> str:
     """``algorithm``, checked: "winograd" needs a 3×3 kernel at stride 1."""
     if algorithm not in ("auto", "im2col", "winograd"):
         raise ValueError(
             f"Conv: algorithm must be 'auto', 'im2col' or 'winograd', got {algorithm!r}"
         )
-    if algorithm == "winograd" and (kernel_size, stride) != ((3, 3), (1, 1)):
+    if algorithm == "winograd" and not winograd_applies(kernel_size, stride):
         raise ValueError(
             f"Conv: algorithm='winograd' is F(2×2, 3×3), for a 3×3 kernel at stride 1, not "
             f"kernel {kernel_size} at stride {stride}; use 'auto' or 'im2col'"

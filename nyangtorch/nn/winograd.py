@@ -47,17 +47,20 @@ def tiles(size: Pair) -> Pair:
 
 def weight_tiles(weight: np.ndarray) -> np.ndarray:
     """U = G g Gᵀ for every filter: weight (O, C, 3, 3) -> (16, C, O)."""
+    if weight.ndim != 4 or weight.shape[2:] != (3, 3):
+        raise ValueError(f"winograd: F(2×2, 3×3) takes (O, C, 3, 3) weights, got {weight.shape}")
     o, c = weight.shape[:2]
     u = np.empty((4, 4, c, o), dtype=weight.dtype)
     kernels.weight_tiles(weight, u)
     return u.reshape(16, c, o)
 
 
-def weight_tiles_adjoint(du: np.ndarray) -> np.ndarray:
-    """dg = Gᵀ dU G: dU (16, O, C) -> the weight gradient (O, C, 3, 3)."""
-    _, o, c = du.shape
-    dw = np.empty((o, c, 3, 3), dtype=du.dtype)
-    kernels.weight_tiles_adjoint(du.reshape(4, 4, o, c), dw)
+def weight_tiles_adjoint(du_t: np.ndarray) -> np.ndarray:
+    """dg = Gᵀ dU G: dUᵀ, (16, O, C) (each entry's (O, C) matrix, the orientation the
+    product dMᵀ @ V gives) -> the weight gradient (O, C, 3, 3)."""
+    _, o, c = du_t.shape
+    dw = np.empty((o, c, 3, 3), dtype=du_t.dtype)
+    kernels.weight_tiles_adjoint(du_t.reshape(4, 4, o, c), dw)
     return dw
 
 
@@ -96,6 +99,8 @@ def output_tiles_adjoint(dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (dM (16, N·th·tw, O), the bias gradient Σ dy (O,))."""
     n, ho, wo, o = dy.shape
     dm = np.empty((4, 4, n, *tiles((ho, wo)), o), dtype=dy.dtype)
-    db = np.empty(o, dtype=dy.dtype)
+    # db is summed in float64 in the same pass: a float32 running sum over N·Ho·Wo terms
+    # would lose digits that NumPy's pairwise sum and torch keep.
+    db = np.empty(o, dtype=np.float64)
     kernels.output_tiles_adjoint(np.ascontiguousarray(dy), dm, db)
-    return dm.reshape(16, -1, o), db
+    return dm.reshape(16, -1, o), db.astype(dy.dtype)

@@ -146,7 +146,7 @@ def test_report_files_and_sections(fashion_subset, tmp_path):
     assert interleaved.rstrip().endswith("|  |")  # no ratio for interleaved times
     step = speed["models"]["cnn"]["step_ms"]
     assert f"{step[0]:.1f} / {step[1]:.1f}" in text
-    assert "**Roofline.**" in text and "| cnn | 0.84 / 0.99 |" in text
+    assert "**Roofline.**" in text and "| cnn | 0.44 / 0.99 |" in text
     # the layer-by-layer profile: every layer of the network, forward and backward
     layer_ms = speed["models"]["cnn"]["layer_ms"]
     assert {k.split()[1] for k in layer_ms if k.startswith("fwd ")} == {str(i) for i in range(8)}

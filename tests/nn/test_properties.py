@@ -32,8 +32,8 @@ def conv_case(draw):
 @settings(max_examples=40, deadline=None)
 @given(conv_case())
 def test_conv_any_shape(case):
-    """With the default algorithm, im2col at these channel counts (the next test covers
-    Winograd on every shape it takes)."""
+    """With the default algorithm, im2col at these channel counts (the next test runs
+    Winograd on random shapes, padding 0 or 1)."""
     x = np.random.default_rng(case["seed"]).standard_normal(
         (case["n"], case["c"], case["h"], case["w"])
     )

@@ -61,34 +61,43 @@ def test_output_tiles_are_at_m_a_plus_bias(rng, dtype, size):
 
 
 def inner(a, b):
-    return float(np.sum(a * b))
+    return float(np.sum(a * b, dtype=np.float64))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("size,padding", [((10, 10), (0, 0)), ((5, 7), (1, 2)), ((1, 2), (1, 1))])
-def test_each_adjoint_is_the_transpose_of_its_transform(rng, size, padding):
+def test_each_adjoint_is_the_transpose_of_its_transform(rng, dtype, size, padding):
     """⟨T a, b⟩ = ⟨a, T* b⟩ for every pair of random a, b: T* is T's transpose, the map
-    backward needs (float64)."""
+    backward needs."""
+    rel = TOL[dtype]
     grid = winograd.tiles(size)
     h, w = size[0] + 2 - 2 * padding[0], size[1] + 2 - 2 * padding[1]
-    x = rng.standard_normal((2, h, w, 3))
-    dv = rng.standard_normal((16, 2 * grid[0] * grid[1], 3))
+    x = rng.standard_normal((2, h, w, 3)).astype(dtype)
+    dv = rng.standard_normal((16, 2 * grid[0] * grid[1], 3)).astype(dtype)
     v = winograd.input_tiles(x, padding, grid)
     dx = winograd.input_tiles_adjoint(dv, padding, grid, x.shape)
-    assert inner(v, dv) == pytest.approx(inner(x, dx), rel=1e-12)
+    assert dx.dtype == dtype
+    assert inner(v, dv) == pytest.approx(inner(x, dx), rel=rel)
 
-    m = rng.standard_normal((16, 2 * grid[0] * grid[1], 4))
-    dy = rng.standard_normal((2, *size, 4))
+    m = rng.standard_normal((16, 2 * grid[0] * grid[1], 4)).astype(dtype)
+    dy = rng.standard_normal((2, *size, 4)).astype(dtype)
     dm, db = winograd.output_tiles_adjoint(dy)
     y = winograd.output_tiles(m, None, dy.shape)
-    assert inner(y, dy) == pytest.approx(inner(m, dm), rel=1e-12)
-    np.testing.assert_allclose(db, dy.sum(axis=(0, 1, 2)), rtol=1e-12)
+    assert dm.dtype == db.dtype == dtype
+    assert inner(y, dy) == pytest.approx(inner(m, dm), rel=rel)
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 1, 2), dtype=np.float64), rtol=rel)
 
-    g = rng.standard_normal((4, 3, 3, 3))
-    du = rng.standard_normal((16, 4, 3))
+    g = rng.standard_normal((4, 3, 3, 3)).astype(dtype)
+    du_t = rng.standard_normal((16, 4, 3)).astype(dtype)  # each entry's (O, C) gradient
     u = winograd.weight_tiles(g)
-    assert inner(u.transpose(0, 2, 1), du) == pytest.approx(
-        inner(g, winograd.weight_tiles_adjoint(du)), rel=1e-12
+    assert inner(u.transpose(0, 2, 1), du_t) == pytest.approx(
+        inner(g, winograd.weight_tiles_adjoint(du_t)), rel=rel
     )
+
+
+def test_weight_tiles_take_only_3x3_filters():
+    with pytest.raises(ValueError, match=re.escape("(O, C, 3, 3) weights, got (2, 2, 5, 5)")):
+        winograd.weight_tiles(np.zeros((2, 2, 5, 5)))
 
 
 WINOGRAD_CASES = [
@@ -98,14 +107,16 @@ WINOGRAD_CASES = [
     (3, 2, 5, 8, 7, 1, None, False),  # "same" padding, odd width, no bias
     (1, 4, 2, 5, 6, 2, None, True),  # more padding than the tile's overlap
     (2, 1, 3, 9, 8, 0, None, True),  # one input channel
-    (2, 2, 3, 3, 3, 0, None, True),  # one output
+    (2, 3, 1, 6, 5, 1, None, True),  # one output channel
+    (2, 2, 3, 3, 3, 0, None, True),  # a 1×1 output: one block, three quarters outside
 ]
 
 
 @pytest.mark.parametrize("algorithm", ["winograd", "im2col"])
 @pytest.mark.parametrize("n,c,o,h,w,p,q,bias", WINOGRAD_CASES)
 def test_conv_algorithms_match_torch(rng, algorithm, n, c, o, h, w, p, q, bias):
-    ours = nn.Conv(c, o, 3, padding=p, bias=bias, next_pool=q, algorithm=algorithm)
+    # init="torch": a random bias (He's is zero), so the bias's own path is compared too
+    ours = nn.Conv(c, o, 3, padding=p, bias=bias, next_pool=q, algorithm=algorithm, init="torch")
     assert ours.uses_winograd() == (algorithm == "winograd")
     x = rng.standard_normal((n, c, h, w))
     theirs = torch.nn.Conv2d(c, o, 3, padding=p, bias=bias)
@@ -117,10 +128,16 @@ def test_conv_algorithms_match_torch(rng, algorithm, n, c, o, h, w, p, q, bias):
     compare_layer(ours, theirs, x)
 
 
+def test_the_default_runs_winograd_at_32_channels_and_matches_torch(rng):
+    ours = nn.Conv(32, 32, 3, padding=1, init="torch")
+    assert ours.algorithm == "auto" and ours.uses_winograd()
+    compare_layer(ours, torch.nn.Conv2d(32, 32, 3, padding=1), rng.standard_normal((2, 32, 6, 5)))
+
+
 def test_winograd_matches_im2col_in_float32(rng):
     """float32 data through both paths: the same numbers up to float32 rounding (of the
     sums, so relative to the largest value)."""
-    plain = nn.Conv(8, 6, 3, padding=1, algorithm="im2col")
+    plain = nn.Conv(8, 6, 3, padding=1, algorithm="im2col", init="torch")
     fast = copy.deepcopy(plain)
     fast.algorithm = "winograd"
     x = rng.standard_normal((4, 8, 9, 10)).astype(np.float32)
@@ -162,13 +179,38 @@ def test_repr_names_an_algorithm_that_is_not_auto():
     assert "algorithm" not in repr(nn.Conv(2, 3, 3))
 
 
-def test_backward_follows_the_algorithm_its_forward_ran(rng):
-    """Switching the algorithm between forward and backward does not mix the two."""
-    conv = nn.Conv(2, 3, 3, algorithm="winograd").to(np.float64)
+@pytest.mark.parametrize("first,then", [("winograd", "im2col"), ("im2col", "winograd")])
+def test_backward_follows_the_algorithm_its_forward_ran(rng, first, then):
+    """Switching the algorithm between forward and backward does not mix the two: the
+    gradients are those of an unswitched twin."""
+    conv = nn.Conv(2, 3, 3, algorithm=first, init="torch").to(np.float64)
     twin = copy.deepcopy(conv)
     x = rng.standard_normal((2, 2, 6, 6))
     dy = rng.standard_normal((2, 3, 4, 4))
     conv(x)
-    conv.algorithm = "im2col"
+    conv.algorithm = then
     twin(x)
-    np.testing.assert_allclose(conv.backward(dy), twin.backward(dy), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(conv.backward(dy), twin.backward(dy))
+    np.testing.assert_array_equal(conv.weight.grad, twin.weight.grad)
+    np.testing.assert_array_equal(conv.bias.grad, twin.bias.grad)
+
+
+@pytest.mark.parametrize("kernel_size,stride", [(5, 1), (3, 2)])
+def test_an_algorithm_set_later_is_checked_when_used(rng, kernel_size, stride):
+    conv = nn.Conv(2, 3, kernel_size, stride=stride)
+    conv.algorithm = "winograd"
+    with pytest.raises(ValueError, match=r"algorithm='winograd' is F\(2×2, 3×3\)"):
+        conv(rng.standard_normal((1, 2, 8, 8)))
+
+
+@pytest.mark.filterwarnings("ignore:.*integer pixels")  # warned once per process, elsewhere
+def test_other_dtypes_run_winograd_in_float32(rng):
+    """float16 parameters and integer images, as in im2col: computed in float32."""
+    conv = nn.Conv(3, 4, 3, padding=1, algorithm="winograd").to(np.float16)
+    x = rng.integers(0, 5, (2, 3, 6, 6)).astype(np.uint8)
+    y = conv(x)
+    assert y.dtype == np.float32
+    assert conv.backward(np.ones(y.shape, np.float16)).dtype == np.float32
+    plain = copy.deepcopy(conv)
+    plain.algorithm = "im2col"
+    np.testing.assert_allclose(y, plain(x), rtol=1e-5, atol=1e-3)

@@ -199,12 +199,14 @@ def test_an_option_added_later_takes_its_class_default_in_older_files(tmp_path):
     x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
     for conv in (m for m in model.modules() if isinstance(m, nn.Conv)):
         del conv.next_pool  # as if pickled before Conv had next_pool: every output computed
+        del conv.algorithm  # ... and before it had algorithm: "auto"
     for pool in (m for m in model.modules() if isinstance(m, nn.MaxPool)):
         del pool.relu  # ... and before MaxPool had relu
     nyang_save_model(model, tmp_path / "m.pickle")
     loaded = nyang_load_model(tmp_path / "m.pickle")
     conv2 = loaded[2]
     assert conv2.next_pool is None and loaded[1].relu is False
+    assert conv2.algorithm == "auto" and conv2.uses_winograd()
     assert conv2(np.zeros((1, 32, 13, 13), np.float32)).shape == (1, 64, 11, 11)
     assert loaded(x).shape == (2, 10)
 

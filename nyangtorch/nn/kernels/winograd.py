@@ -44,7 +44,7 @@ def weight_tiles(w: np.ndarray, u: np.ndarray) -> None:
 def weight_tiles_adjoint(du: np.ndarray, dw: np.ndarray) -> None:
     """The adjoint of :func:`weight_tiles`: ``dw[o, c] = Gᵀ du[:, :, o, c] G``.
 
-    du: (4, 4, O, C); dw: (O, C, 3, 3), written in place."""
+    du: (4, 4, O, C), each entry's gradient transposed; dw: (O, C, 3, 3), written in place."""
     outs, channels = du.shape[2], du.shape[3]
     s = np.empty((3, 4), du.dtype)
     for o in range(outs):
@@ -159,7 +159,9 @@ def output_tiles(m: np.ndarray, bias: np.ndarray, y: np.ndarray) -> None:
                         m2, m3 = m[2, b, n, i, j, o], m[3, b, n, i, j, o]
                         t[0, b, o] = m0 + m1 + m2
                         t[1, b, o] = m1 - m2 - m3
-                for a in range(min(2, ho - 2 * i)):  # (Aᵀ m) A: combine columns
+                # (Aᵀ m) A: combine columns; the last block of an odd Ho or Wo has one row or
+                # column of outputs, the other falls outside y
+                for a in range(min(2, ho - 2 * i)):
                     for o in range(outs):
                         y[n, 2 * i + a, 2 * j, o] = t[a, 0, o] + t[a, 1, o] + t[a, 2, o] + bias[o]
                     if 2 * j + 1 < wo:
@@ -175,7 +177,8 @@ def output_tiles_adjoint(dy: np.ndarray, dm: np.ndarray, db: np.ndarray) -> None
     2×2 block ``g`` of dy at (2i, 2j) (zero beyond dy), and the bias gradient
     ``db[o] = Σ dy[..., o]``.
 
-    dy: (N, Ho, Wo, O); dm: (4, 4, N, th, tw, O) and db: (O,), written in place."""
+    dy: (N, Ho, Wo, O); dm: (4, 4, N, th, tw, O) and db: (O,) (float64 for an accurate
+    sum), written in place."""
     n_images, ho, wo, outs = dy.shape
     th, tw = dm.shape[3], dm.shape[4]
     g = np.empty((2, 2, outs), dy.dtype)
