@@ -1031,7 +1031,7 @@ DIFFERENCES_KO = {
     "Winograd convolution": {
         "topic": "Winograd 합성곱",
         "finding": "PyTorch의 CPU 합성곱은 oneDNN 커널로 실행됩니다. im2col은 3×3 합성곱을 출력, 입력 채널, 출력 채널마다 9번의 곱셈-덧셈을 하는 하나의 행렬 곱으로 바꾸는데, 이 코어들에서 OpenBLAS는 그 곱을 oneDNN이 합성곱 전체를 실행하는 것보다 빠르게 하지 못합니다.",
-        "action": "보폭 1의 3×3 커널에 입력과 출력 채널이 32개 이상인 Conv는 Winograd의 F(2×2, 3×3)(nn/winograd.py)으로 실행합니다: 2×2 출력 블록마다 im2col의 36번 대신 16번의 곱셈-덧셈을, 컴파일된 타일 변환 사이의 더 작은 행렬 곱 16개로 계산합니다. 값은 반올림 오차 안에서 합성곱과 같습니다(float64에서 torch와, float32에서 im2col과 비교해 테스트합니다). Conv(algorithm='im2col')은 평범한 경로를 씁니다. 참조 CNN의 conv2(순전파와 역전파, 배치 64)는 6.7–7.5 ms에서 4.9–6.1 ms가 되었고, torch는 6.0–6.5 ms입니다. 채널이 32개보다 적으면 변환 비용이 곱에서 아끼는 것보다 커서(입력 채널 3개에서 im2col의 2.7배) 그곳에서는 im2col을 씁니다.",
+        "action": "보폭 1의 3×3 커널에 입력과 출력 채널이 32개 이상인 Conv는 Winograd의 F(2×2, 3×3)(nn/winograd.py)으로 실행합니다: 2×2 출력 블록마다 im2col의 36번 대신 16번의 곱셈-덧셈을, 컴파일된 타일 변환 사이의 더 작은 행렬 곱 16개로 계산합니다. 값은 반올림 오차 안에서 합성곱과 같습니다(float64에서 torch와, float32에서 im2col과 비교해 테스트합니다). Conv(algorithm='im2col')은 평범한 경로를 씁니다. 참조 CNN의 conv2(순전파와 역전파, 배치 64)는 6.7–7.9 ms에서 4.9–6.6 ms가 되었고, torch는 6.0–6.5 ms입니다(3회 측정). 채널이 32개보다 적으면 변환 비용이 곱에서 아끼는 것보다 커서(입력 채널 3개에서 im2col의 2.7배) 그곳에서는 im2col을 씁니다.",
     },
     "Memory allocation": {
         "topic": "메모리 할당",

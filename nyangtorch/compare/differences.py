@@ -115,8 +115,8 @@ DIFFERENCES = [
         "where im2col does 36, as 16 smaller matrix products between compiled tile transforms. "
         "Values are the convolution's up to rounding (tested against torch in float64 and against "
         "im2col in float32); Conv(algorithm='im2col') keeps the plain path. The reference CNN's "
-        "conv2 (forward and backward, batch 64) went from 6.7–7.5 to 4.9–6.1 ms, beside torch's "
-        "6.0–6.5 ms. Below 32 channels the transforms cost more than the products save (2.7× "
+        "conv2 (forward and backward, batch 64) went from 6.7–7.9 to 4.9–6.6 ms, beside torch's "
+        "6.0–6.5 ms (3 runs). Below 32 channels the transforms cost more than the products save (2.7× "
         "im2col's time at 3 input channels), so im2col stays there.",
     },
     {
