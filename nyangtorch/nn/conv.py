@@ -203,6 +203,8 @@ class Conv(NyangModel):
 
     def _input_grad_winograd(self, dm: np.ndarray, image_shape, size) -> np.ndarray:
         """dx = B dV Bᵀ added onto each tile's pixels, with dV = dM @ Uᵀ."""
+        # U again from the current weights (0.08 ms for conv2), as im2col's backward takes
+        # Wm: forward keeps only V.
         u = winograd.weight_tiles(float_input(self.weight.data))
         dv = dm @ u.transpose(0, 2, 1)  # (16, N·th·tw, C)
         return winograd.input_tiles_adjoint(dv, self.padding, winograd.tiles(size), image_shape)
