@@ -26,6 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn, optim
+from ..eval.threads import map_in_threads
 from ..nn import winograd
 from ..nn.module import inference_mode
 from ..nn.windows import conv_output_size
@@ -120,10 +121,10 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str
     ``"ours"`` and :data:`TORCH_FORMATS`, interleaved."""
     torch = _torch()
 
-    def ours():
+    def ours():  # as nyang_inference runs it: batches side by side on the BLAS's threads
         with inference_mode(model):
-            for x in images:
-                model(x)
+            for _ in map_in_threads(model, images):
+                pass
 
     def torch_inference(twin, convert):
         tbatches = [convert(x) for x in images]

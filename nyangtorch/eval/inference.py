@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..nn.loss import Loss
 from ..nn.module import NyangModel, inference_mode
 from ..utils.progress import progress_bar
 from ..utils.serialization import nyang_load_model
+from .threads import map_in_threads
 
 
 @dataclass
@@ -35,6 +37,16 @@ class InferenceResult:
         return f"InferenceResult({len(self.predictions)} samples, {scores}, {self.seconds:.2f}s)"
 
 
+def _logits_of(model: NyangModel):
+    """``(x, y) -> (model(x), y)``: one labelled batch's forward pass."""
+
+    def forward(batch):
+        x, y = batch
+        return model(x), y
+
+    return forward
+
+
 def _as_model(model_or_path: NyangModel | str | Path, trusted: bool) -> NyangModel:
     if isinstance(model_or_path, NyangModel):
         return model_or_path
@@ -49,22 +61,26 @@ def nyang_inference(
     progress: bool = True,
     trusted: bool = False,
     description: str = "inference",
+    threads: int | None = None,
 ) -> InferenceResult:
     """Evaluate ``model_or_path`` (a model, or a file for :func:`nyang_load_model`) on every
     batch ``(x, y)`` of ``loader``: predictions, softmax probabilities, ``metrics`` (names as
     in :func:`nyangtorch.metrics.compute_metrics`), the confusion matrix and, with
     ``loss_fn``, the mean loss ``Σ_batches loss · B / N``. It runs in eval mode without
     keeping anything for backward; the model's mode is restored afterwards. The training loop
-    validates with this same function."""
+    validates with this same function.
+
+    Batches run on ``threads`` threads at once (default: as many as NumPy's BLAS uses; see
+    :mod:`nyangtorch.eval.threads`); the results are the same, in the loader's order."""
     model = _as_model(model_or_path, trusted)
     compute_metrics(metrics, [0], [0])  # an unknown metric name fails before the loop
     probabilities, targets, total = [], [], 0.0
     start = time.perf_counter()
-    with inference_mode(model):
-        for x, y in progress_bar(loader, description, progress):
-            logits = model(x)
+    batches = progress_bar(loader, description, progress)
+    with inference_mode(model), closing(map_in_threads(_logits_of(model), batches, threads)) as run:
+        for logits, y in run:
             if loss_fn is not None:
-                total += loss_fn(logits, y) * len(x)
+                total += loss_fn(logits, y) * len(logits)
             probabilities.append(softmax(logits.astype(np.float64), axis=1))
             targets.append(as_labels(y))
     probs = np.concatenate(probabilities)
@@ -105,12 +121,14 @@ def nyang_predict(
     preprocessing: Preprocessing | None = None,
     batch_size: int = 256,
     trusted: bool = False,
+    threads: int | None = None,
 ) -> Predictions:
     """Classify new images: image files, or uint8 arrays (N, H, W[, C]) at the model's size.
 
     They go through the model's :class:`~nyangtorch.data.Preprocessing` (saved in the model
     file by ``nyangtorch train``, or set as ``model.preprocessing``; pass ``preprocessing`` to
     use another): read at the trained size and channels, then ``(pixel / 255 − mean) / std``.
+    Batches run on ``threads`` threads at once, as in :func:`nyang_inference`.
     """
     model = _as_model(model_or_path, trusted)
     preprocessing = preprocessing or getattr(model, "preprocessing", None)
@@ -123,7 +141,8 @@ def nyang_predict(
         )
     pixels = images if isinstance(images, np.ndarray) else preprocessing.load(images)
     x = preprocessing(pixels)
+    batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
     with inference_mode(model):
-        logits = [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        logits = list(map_in_threads(model, batches, threads))
     probabilities = softmax(np.concatenate(logits).astype(np.float64), axis=1)
     return Predictions(probabilities, preprocessing.classes)

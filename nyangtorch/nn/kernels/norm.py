@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def channel_sums(a: np.ndarray, b: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(Σ_m a[m, c], Σ_m a[m, c]·(b[m, c] − shift[c]))`` for each channel c, in float64:
     the statistics' Σx and Σx² (a = b = x, shift 0), and the gradient's Σdy and
@@ -28,7 +28,7 @@ def channel_sums(a: np.ndarray, b: np.ndarray, shift: np.ndarray) -> tuple[np.nd
     return sums, products
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def normalise(
     x: np.ndarray, mean: np.ndarray, scale: np.ndarray, shift: np.ndarray, y: np.ndarray
 ) -> None:
@@ -39,7 +39,7 @@ def normalise(
             y[m, c] = (x[m, c] - mean[c]) * scale[c] + shift[c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def input_grad(
     dy: np.ndarray,
     x: np.ndarray,

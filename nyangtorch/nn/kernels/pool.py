@@ -15,14 +15,14 @@ from numba import njit
 NO_GRADIENT = -1  # the offset recorded where a fused ReLU closed: no gradient flows back
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def inside(i: int, s: int, p: int, k: int, size: int) -> tuple[int, int]:
     """The offsets ``lo ≤ u < hi`` of window i (``k`` wide, stride ``s``, padding ``p``)
     whose pixel ``i·s + u − p`` lies inside the image, ``[0, size)``."""
     return max(0, p - i * s), min(k, size + p - i * s)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def max_pool(
     x: np.ndarray,
     kh: int,
@@ -77,7 +77,7 @@ def max_pool(
                                 y[n, i, j, c] = 0
 
 
-@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
+@njit(cache=True, nogil=True, error_model="numpy")  # divides: see kernels/__init__.py
 def pool_backward(
     dy: np.ndarray,
     first: np.ndarray | None,
@@ -120,7 +120,7 @@ def pool_backward(
                                 dx[n, r, q, c] += g
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def clear_for_windows(
     dx: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, ho: int, wo: int
 ) -> bool:
@@ -138,7 +138,7 @@ def clear_for_windows(
     return False
 
 
-@njit(cache=True, error_model="numpy")  # divides: see kernels/__init__.py
+@njit(cache=True, nogil=True, error_model="numpy")  # divides: see kernels/__init__.py
 def avg_pool(
     x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, area, y: np.ndarray
 ) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def im2col(
     x: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, cols: np.ndarray
 ) -> None:
@@ -54,7 +54,7 @@ def im2col(
                     cols[n, i, j, width - 1] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def col2im(
     dcols: np.ndarray, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dx: np.ndarray
 ) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def weight_tiles(w: np.ndarray, u: np.ndarray) -> None:
     """``u[a, b, c, o] = (G w[o, c] Gᵀ)[a, b]``, with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½],
     [0, 0, 1]]. w: (O, C, 3, 3); u: (4, 4, C, O), filled in place."""
@@ -40,7 +40,7 @@ def weight_tiles(w: np.ndarray, u: np.ndarray) -> None:
                 u[a, 3, c, o] = t[a, 2]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def weight_tiles_adjoint(du: np.ndarray, dw: np.ndarray) -> None:
     """The adjoint of :func:`weight_tiles`: ``dw[o, c] = Gᵀ du[:, :, o, c] G``.
 
@@ -60,7 +60,7 @@ def weight_tiles_adjoint(du: np.ndarray, dw: np.ndarray) -> None:
                 dw[o, c, u, 2] = (s[u, 1] + s[u, 2]) * 0.5 + s[u, 3]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def input_tiles(x: np.ndarray, ph: int, pw: int, v: np.ndarray) -> None:
     """``v[a, b, n, i, j, c] = (Bᵀ d B)[a, b]`` for the 4×4 tile ``d`` of channel c at
     (2i − ph, 2j − pw), zero outside x, with Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0],
@@ -100,7 +100,7 @@ def input_tiles(x: np.ndarray, ph: int, pw: int, v: np.ndarray) -> None:
                         v[a, 3, n, i, j, c] = strip[a, k + 1, c] - strip[a, k + 3, c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def input_tiles_adjoint(dv: np.ndarray, ph: int, pw: int, dx: np.ndarray) -> None:
     """The adjoint of :func:`input_tiles`: each tile's ``B dv Bᵀ`` is added back onto the
     4×4 pixels it was made from, starting from zero; tiles overlap by two rows and columns,
@@ -141,7 +141,7 @@ def input_tiles_adjoint(dv: np.ndarray, ph: int, pw: int, dx: np.ndarray) -> Non
                             dx[n, r, q + 3, c] -= t[a, 3, c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def output_tiles(m: np.ndarray, bias: np.ndarray, y: np.ndarray) -> None:
     """``y[n, 2i + a, 2j + b, o] = (Aᵀ m A)[a, b] + bias[o]``, with Aᵀ = [[1, 1, 1, 0],
     [0, 1, −1, −1]], for the outputs y has room for.
@@ -171,7 +171,7 @@ def output_tiles(m: np.ndarray, bias: np.ndarray, y: np.ndarray) -> None:
                             )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def output_tiles_adjoint(dy: np.ndarray, dm: np.ndarray, db: np.ndarray) -> None:
     """The adjoint of :func:`output_tiles`: ``dm[a, b, n, i, j, o] = (A g Aᵀ)[a, b]`` for the
     2×2 block ``g`` of dy at (2i, 2j) (zero beyond dy), and the bias gradient

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, error_model="numpy")  # divides: see nyangtorch/nn/kernels/__init__.py
+@njit(cache=True, nogil=True, error_model="numpy")  # divides: see nyangtorch/nn/kernels/__init__.py
 def adam(
     theta: np.ndarray,
     grad: np.ndarray,
