@@ -51,7 +51,7 @@ def weight_tiles(weight: np.ndarray) -> np.ndarray:
         raise ValueError(f"winograd: F(2×2, 3×3) takes (O, C, 3, 3) weights, got {weight.shape}")
     o, c = weight.shape[:2]
     u = np.empty((4, 4, c, o), dtype=weight.dtype)
-    kernels.weight_tiles(weight, u)
+    kernels.weight_tiles(np.ascontiguousarray(weight.transpose(2, 3, 1, 0)), u)
     return u.reshape(16, c, o)
 
 
@@ -59,9 +59,9 @@ def weight_tiles_adjoint(du_t: np.ndarray) -> np.ndarray:
     """dg = Gᵀ dU G: dUᵀ, (16, O, C) (each entry's (O, C) matrix, the orientation the
     product dMᵀ @ V gives) -> the weight gradient (O, C, 3, 3)."""
     _, o, c = du_t.shape
-    dw = np.empty((o, c, 3, 3), dtype=du_t.dtype)
+    dw = np.empty((o, 3, 3, c), dtype=du_t.dtype)
     kernels.weight_tiles_adjoint(du_t.reshape(4, 4, o, c), dw)
-    return dw
+    return np.ascontiguousarray(dw.transpose(0, 3, 1, 2))
 
 
 def input_tiles(x: np.ndarray, padding: Pair, grid: Pair) -> np.ndarray:
