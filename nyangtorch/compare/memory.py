@@ -30,7 +30,7 @@ def _workload(
     import torch
 
     from .. import nn, optim
-    from ..eval.threads import map_in_threads
+    from ..eval.threads import map_shares
     from ..nn.module import no_grad
     from .convert import to_torch, torch_target
 
@@ -43,9 +43,9 @@ def _workload(
             model.backward_params(ce.backward())
             opt.step()
         model.eval()
-        with no_grad():  # batches side by side, as nyang_inference runs them
+        with no_grad():  # shares of each batch side by side, as nyang_inference
             batches = (xb.astype(dtype, copy=False) for xb in test_batches)
-            for _ in map_in_threads(model, batches):
+            for _ in map_shares(model, batches):
                 pass
         return
     twin = to_torch(model)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn, optim
-from ..eval.threads import map_in_threads
+from ..eval.threads import map_shares
 from ..nn import winograd
 from ..nn.module import inference_mode
 from ..nn.windows import conv_output_size
@@ -121,9 +121,9 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str
     ``"ours"`` and :data:`TORCH_FORMATS`, interleaved."""
     torch = _torch()
 
-    def ours():  # as nyang_inference runs it: batches side by side on the BLAS's threads
+    def ours():  # as nyang_inference runs it: each batch's shares side by side
         with inference_mode(model):
-            for _ in map_in_threads(model, images):
+            for _ in map_shares(model, images):
                 pass
 
     def torch_inference(twin, convert):

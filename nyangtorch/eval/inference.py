@@ -17,7 +17,7 @@ from ..nn.loss import Loss
 from ..nn.module import NyangModel, inference_mode
 from ..utils.progress import progress_bar
 from ..utils.serialization import nyang_load_model
-from .threads import map_in_threads
+from .threads import map_shares
 
 
 @dataclass
@@ -70,14 +70,15 @@ def nyang_inference(
     keeping anything for backward; the model's mode is restored afterwards. The training loop
     validates with this same function.
 
-    Batches run on ``threads`` threads at once (default: as many as NumPy's BLAS uses; see
-    :mod:`nyangtorch.eval.threads`); the results are the same, in the loader's order."""
+    Each batch runs on ``threads`` threads at once, a share of its images each (default: as
+    many as NumPy's BLAS uses; see :mod:`nyangtorch.eval.threads`); the results are the
+    same, in the loader's order."""
     model = _as_model(model_or_path, trusted)
     compute_metrics(metrics, [0], [0])  # an unknown metric name fails before the loop
     probabilities, targets, total = [], [], 0.0
     start = time.perf_counter()
     batches = progress_bar(loader, description, progress)
-    with inference_mode(model), closing(map_in_threads(_logits_of(model), batches, threads)) as run:
+    with inference_mode(model), closing(map_shares(_logits_of(model), batches, threads)) as run:
         for logits, y in run:
             if loss_fn is not None:
                 total += loss_fn(logits, y) * len(logits)
@@ -128,7 +129,7 @@ def nyang_predict(
     They go through the model's :class:`~nyangtorch.data.Preprocessing` (saved in the model
     file by ``nyangtorch train``, or set as ``model.preprocessing``; pass ``preprocessing`` to
     use another): read at the trained size and channels, then ``(pixel / 255 − mean) / std``.
-    Batches run on ``threads`` threads at once, as in :func:`nyang_inference`.
+    Each batch runs on ``threads`` threads at once, as in :func:`nyang_inference`.
     """
     model = _as_model(model_or_path, trusted)
     preprocessing = preprocessing or getattr(model, "preprocessing", None)
@@ -143,6 +144,6 @@ def nyang_predict(
     x = preprocessing(pixels)
     batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
     with inference_mode(model):
-        logits = list(map_in_threads(model, batches, threads))
+        logits = list(map_shares(model, batches, threads))
     probabilities = softmax(np.concatenate(logits).astype(np.float64), axis=1)
     return Predictions(probabilities, preprocessing.classes)

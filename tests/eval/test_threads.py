@@ -14,7 +14,7 @@ import nyangtorch
 from nyangtorch import models, nn
 from nyangtorch.data import NyangDataloader
 from nyangtorch.eval import nyang_inference, nyang_predict
-from nyangtorch.eval.threads import blas_threads, map_in_threads
+from nyangtorch.eval.threads import blas_threads, map_in_threads, shares
 
 
 def blas_counts() -> list[int]:
@@ -78,9 +78,42 @@ def test_an_error_comes_at_its_item_and_later_items_are_cancelled(two_blas_threa
     assert blas_threads() == 2
 
 
-def test_a_thread_count_below_one_is_refused():
-    with pytest.raises(ValueError, match="threads must be >= 1, got 0"):
-        list(map_in_threads(abs, [1], 0))
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_thread_count_that_is_not_a_positive_integer_is_refused(threads):
+    with pytest.raises(ValueError, match=f"threads must be an integer >= 1.*got {threads!r}"):
+        list(map_in_threads(abs, [1], threads))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+@pytest.mark.parametrize("sizes", [[6, 5, 1], [2], [64, 64, 17]])
+def test_shares_cut_each_batch_in_order_with_none_empty(parts, sizes, rng):
+    batches = [(rng.random((n, 2)), np.arange(n)) for n in sizes]
+    cut = list(shares(batches, parts))
+    assert all(isinstance(s, tuple) and 0 < len(s[0]) == len(s[1]) for s in cut)
+    assert len(cut) == sum(min(parts, n) for n in sizes)
+    for k in (0, 1):
+        np.testing.assert_array_equal(
+            np.concatenate([s[k] for s in cut]), np.concatenate([b[k] for b in batches])
+        )
+    lengths = [len(s[1]) for s in cut[: min(parts, sizes[0])]]
+    assert max(lengths) - min(lengths) <= 1  # nearly equal
+    # A batch given as a list is cut into tuples, and a plain array into arrays.
+    assert list(shares([[np.arange(4), np.arange(4)]], 2))[1][0].tolist() == [2, 3]
+    assert [a.tolist() for a in shares([np.arange(3)], 2)] == [[0], [1, 2]]
+
+
+def test_the_blas_count_is_the_smallest_of_the_loaded_libraries(monkeypatch):
+    import threadpoolctl
+
+    def info():
+        return [
+            {"user_api": "blas", "num_threads": 2},
+            {"user_api": "blas", "num_threads": 1},  # the one the user limited
+            {"user_api": "openmp", "num_threads": 8},
+        ]
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", info)
+    assert blas_threads() == 1
 
 
 def test_without_threadpoolctl(monkeypatch):
