@@ -30,7 +30,7 @@ def _workload(
     import torch
 
     from .. import nn, optim
-    from ..eval.threads import map_shares
+    from ..eval.threads import map_batches
     from ..nn.module import no_grad
     from .convert import to_torch, torch_target
 
@@ -45,7 +45,7 @@ def _workload(
         model.eval()
         with no_grad():  # shares of each batch side by side, as nyang_inference
             batches = (xb.astype(dtype, copy=False) for xb in test_batches)
-            for _ in map_shares(model, batches):
+            for _ in map_batches(model, batches):
                 pass
         return
     twin = to_torch(model)

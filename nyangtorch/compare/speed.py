@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn, optim
-from ..eval.threads import map_shares
+from ..eval.threads import map_batches
 from ..nn import winograd
 from ..nn.module import inference_mode
 from ..nn.windows import conv_output_size
@@ -123,7 +123,7 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str
 
     def ours():  # as nyang_inference runs it: each batch's shares side by side
         with inference_mode(model):
-            for _ in map_shares(model, images):
+            for _ in map_batches(model, images):
                 pass
 
     def torch_inference(twin, convert):

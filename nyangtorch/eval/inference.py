@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from ..nn.loss import Loss
 from ..nn.module import NyangModel, inference_mode
 from ..utils.progress import progress_bar
 from ..utils.serialization import nyang_load_model
-from .threads import map_shares
+from .threads import map_batches
 
 
 @dataclass
@@ -35,16 +36,6 @@ class InferenceResult:
     def __repr__(self) -> str:
         scores = ", ".join(f"{k}={v:.4f}" for k, v in self.metrics.items())
         return f"InferenceResult({len(self.predictions)} samples, {scores}, {self.seconds:.2f}s)"
-
-
-def _logits_of(model: NyangModel):
-    """``(x, y) -> (model(x), y)``: one labelled batch's forward pass."""
-
-    def forward(batch):
-        x, y = batch
-        return model(x), y
-
-    return forward
 
 
 def _as_model(model_or_path: NyangModel | str | Path, trusted: bool) -> NyangModel:
@@ -71,15 +62,23 @@ def nyang_inference(
     validates with this same function.
 
     Each batch runs on ``threads`` threads at once, a share of its images each (default: as
-    many as NumPy's BLAS uses; see :mod:`nyangtorch.eval.threads`); the results are the
-    same, in the loader's order."""
+    many as NumPy's BLAS uses; see :mod:`nyangtorch.eval.threads`), and the loss and metrics
+    see whole batches, in the loader's order. A model whose eval-mode forward mixes the
+    images of a batch (no nyangtorch layer does) needs ``threads=1``."""
     model = _as_model(model_or_path, trusted)
     compute_metrics(metrics, [0], [0])  # an unknown metric name fails before the loop
     probabilities, targets, total = [], [], 0.0
     start = time.perf_counter()
-    batches = progress_bar(loader, description, progress)
-    with inference_mode(model), closing(map_shares(_logits_of(model), batches, threads)) as run:
-        for logits, y in run:
+    labels = deque()  # each batch's y, taken when its x goes in, given back with its logits
+
+    def images():
+        for x, y in progress_bar(loader, description, progress):
+            labels.append(y)
+            yield x
+
+    with inference_mode(model), closing(map_batches(model, images(), threads)) as outputs:
+        for logits in outputs:
+            y = labels.popleft()
             if loss_fn is not None:
                 total += loss_fn(logits, y) * len(logits)
             probabilities.append(softmax(logits.astype(np.float64), axis=1))
@@ -144,6 +143,6 @@ def nyang_predict(
     x = preprocessing(pixels)
     batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
     with inference_mode(model):
-        logits = list(map_shares(model, batches, threads))
+        logits = list(map_batches(model, batches, threads))
     probabilities = softmax(np.concatenate(logits).astype(np.float64), axis=1)
     return Predictions(probabilities, preprocessing.classes)

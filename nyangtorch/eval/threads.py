@@ -23,13 +23,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
+from itertools import groupby
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-Batch = TypeVar("Batch", np.ndarray, tuple, list)
 
 
 def blas_threads() -> int:
@@ -54,28 +56,27 @@ def thread_count(threads: int | None) -> int:
     return int(threads)
 
 
-def shares(batches: Iterable[Batch], parts: int) -> Iterator[Batch]:
-    """Each batch cut into ``parts`` consecutive shares of nearly equal size along the sample
-    axis (fewer when it has fewer samples: no share is empty). A batch is an array, or a
-    tuple (or list) of arrays of one length such as ``(x, y)``, cut alike into tuples."""
-    for batch in batches:
-        several = isinstance(batch, (tuple, list))
-        arrays = tuple(batch) if several else (batch,)
-        n = len(arrays[0])
-        bounds = [n * k // parts for k in range(parts + 1)]
-        for lo, hi in zip(bounds, bounds[1:]):
-            if hi > lo:
-                share = tuple(a[lo:hi] for a in arrays)
-                yield share if several else share[0]
+def shares(x: np.ndarray, parts: int) -> list[np.ndarray]:
+    """``x`` cut into ``parts`` consecutive shares of nearly equal size along the sample axis
+    (views; fewer when it has fewer samples: no share is empty, but an empty x is one)."""
+    bounds = [len(x) * k // parts for k in range(parts + 1)]
+    return [x[lo:hi] for lo, hi in zip(bounds, bounds[1:]) if hi > lo] or [x]
 
 
-def map_shares(
-    fn: Callable[[Batch], Result], batches: Iterable[Batch], threads: int | None = None
-) -> Iterator[Result]:
-    """``fn`` over every batch's :func:`shares`, one share per thread (:func:`map_in_threads`):
-    ``threads`` shares of each batch run side by side, and the results come in order."""
+def map_batches(
+    fn: Callable[[np.ndarray], np.ndarray],
+    batches: Iterable[np.ndarray],
+    threads: int | None = None,
+) -> Iterator[np.ndarray]:
+    """``fn(x)`` for each batch ``x``, in order, computed as ``threads`` :func:`shares` of x
+    side by side (:func:`map_in_threads`) and put back together along the sample axis. ``fn``
+    must treat samples independently, as a forward pass in eval mode does."""
     threads = thread_count(threads)
-    return map_in_threads(fn, shares(batches, threads), threads)
+    numbered = ((i, share) for i, x in enumerate(batches) for share in shares(x, threads))
+    with closing(map_in_threads(lambda job: (job[0], fn(job[1])), numbered, threads)) as done:
+        for _, outputs in groupby(done, key=itemgetter(0)):
+            parts = [out for _, out in outputs]
+            yield parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def map_in_threads(

@@ -14,7 +14,7 @@ import nyangtorch
 from nyangtorch import models, nn
 from nyangtorch.data import NyangDataloader
 from nyangtorch.eval import nyang_inference, nyang_predict
-from nyangtorch.eval.threads import blas_threads, map_in_threads, shares
+from nyangtorch.eval.threads import blas_threads, map_batches, map_in_threads, shares
 
 
 def blas_counts() -> list[int]:
@@ -85,21 +85,31 @@ def test_a_thread_count_that_is_not_a_positive_integer_is_refused(threads):
 
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 7])
-@pytest.mark.parametrize("sizes", [[6, 5, 1], [2], [64, 64, 17]])
-def test_shares_cut_each_batch_in_order_with_none_empty(parts, sizes, rng):
-    batches = [(rng.random((n, 2)), np.arange(n)) for n in sizes]
-    cut = list(shares(batches, parts))
-    assert all(isinstance(s, tuple) and 0 < len(s[0]) == len(s[1]) for s in cut)
-    assert len(cut) == sum(min(parts, n) for n in sizes)
-    for k in (0, 1):
-        np.testing.assert_array_equal(
-            np.concatenate([s[k] for s in cut]), np.concatenate([b[k] for b in batches])
-        )
-    lengths = [len(s[1]) for s in cut[: min(parts, sizes[0])]]
-    assert max(lengths) - min(lengths) <= 1  # nearly equal
-    # A batch given as a list is cut into tuples, and a plain array into arrays.
-    assert list(shares([[np.arange(4), np.arange(4)]], 2))[1][0].tolist() == [2, 3]
-    assert [a.tolist() for a in shares([np.arange(3)], 2)] == [[0], [1, 2]]
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 64])
+def test_shares_cut_a_batch_in_order_nearly_equally(parts, n, rng):
+    x = rng.random((n, 3))
+    cut = shares(x, parts)
+    assert len(cut) == max(1, min(parts, n))
+    assert all(np.shares_memory(s, x) or s.size == 0 for s in cut)  # views, no copies
+    np.testing.assert_array_equal(np.concatenate(cut), x)
+    lengths = [len(s) for s in cut]
+    assert n == 0 or (min(lengths) > 0 and max(lengths) - min(lengths) <= 1)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_map_batches_gives_each_batch_whole_and_in_order(threads, rng):
+    batches = [rng.random((n, 4)) for n in (5, 1, 0, 8, 2)]
+    seen = []
+
+    def double(share):
+        seen.append(len(share))
+        return share * 2
+
+    out = list(map_batches(double, iter(batches), threads))
+    assert len(out) == len(batches)
+    for got, x in zip(out, batches):
+        np.testing.assert_array_equal(got, x * 2)
+    assert max(seen) <= (8 + threads - 1) // threads  # every batch ran as shares
 
 
 def test_the_blas_count_is_the_smallest_of_the_loaded_libraries(monkeypatch):
