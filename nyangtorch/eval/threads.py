@@ -9,7 +9,8 @@ run T shares of the batch side by side, and every part of the pass uses every co
 kernels are compiled with ``nogil=True`` and NumPy's matrix product releases the GIL too, so
 the threads really run at once. Shares of one batch rather than T whole batches: the working
 memory stays that of one batch. Measured on two cores (reference CNN, 10,000 test images in
-batches of 64): SPEED.
+batches of 64, one process): 0.40–0.48 s, against 0.58–0.59 s one batch at a time on the
+two-threaded BLAS.
 
 Training cannot do this as simply: backward needs each layer's saved arrays of the whole
 batch, and each step the weights the step before it made.
