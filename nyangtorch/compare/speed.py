@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import nn, optim
-from ..eval.threads import map_batches
+from ..eval.threads import map_batches, thread_count
 from ..nn import winograd
 from ..nn.module import inference_mode
 from ..nn.windows import conv_output_size
@@ -121,9 +121,11 @@ def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str
     ``"ours"`` and :data:`TORCH_FORMATS`, interleaved."""
     torch = _torch()
 
+    threads = thread_count(None)  # read once, outside the timed runs
+
     def ours():  # as nyang_inference runs it: each batch's shares side by side
         with inference_mode(model):
-            for _ in map_batches(model, images):
+            for _ in map_batches(model, images, threads):
                 pass
 
     def torch_inference(twin, convert):

@@ -7,10 +7,16 @@ the other cores wait (OpenBLAS's threads spin there). Inference has no backward,
 images of a batch are independent: with the BLAS held to one thread per product, T threads
 run T shares of the batch side by side, and every part of the pass uses every core. The
 kernels are compiled with ``nogil=True`` and NumPy's matrix product releases the GIL too, so
-the threads really run at once. Shares of one batch rather than T whole batches: the working
-memory stays that of one batch. Measured on two cores (reference CNN, 10,000 test images in
-batches of 64, one process): 0.40–0.48 s, against 0.58–0.59 s one batch at a time on the
-two-threaded BLAS.
+the threads really run at once. Shares of one batch rather than T whole batches keep the
+arrays in use those of one batch, though each thread's allocator keeps its own free memory
+(the comparison's peak memory, training then inference: 0.86× torch's, 0.66× with inference
+on one thread). Measured on two cores (reference CNN, 10,000 test images in batches of 64,
+one process): 0.40–0.48 s, against 0.58–0.59 s one batch at a time on the two-threaded BLAS.
+
+One threaded map runs at a time per process: the BLAS's thread count is a setting of the
+whole process, and two overlapping limits would restore each other's values out of order.
+A map that starts while another runs (two Streamlit sessions, say) runs on its caller's
+thread.
 
 Training cannot do this as simply: backward needs each layer's saved arrays of the whole
 batch, and each step the weights the step before it made.
@@ -21,18 +27,24 @@ it, batches run on one thread, as before.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from itertools import groupby
-from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+# Fewest images per share: below about this a share's per-layer Python overhead outweighs
+# the core it gets. A guard for many-core machines (a batch of 64 on 32 cores runs as 4
+# shares, not 32); measured on two cores only, with shares of 32 and 128.
+MIN_SHARE = 16
+
+_limiting = threading.Lock()  # held by the one threaded map running (see the module's notes)
 
 
 def blas_threads() -> int:
@@ -58,8 +70,8 @@ def thread_count(threads: int | None) -> int:
 
 
 def shares(x: np.ndarray, parts: int) -> list[np.ndarray]:
-    """``x`` cut into ``parts`` consecutive shares of nearly equal size along the sample axis
-    (views; fewer when it has fewer samples: no share is empty, but an empty x is one)."""
+    """x (N, ...) cut into ``parts`` consecutive shares (N_k, ...), Σ N_k = N, of nearly
+    equal size: views, none empty (fewer when N < parts; an empty x is one share)."""
     bounds = [len(x) * k // parts for k in range(parts + 1)]
     return [x[lo:hi] for lo, hi in zip(bounds, bounds[1:]) if hi > lo] or [x]
 
@@ -69,15 +81,26 @@ def map_batches(
     batches: Iterable[np.ndarray],
     threads: int | None = None,
 ) -> Iterator[np.ndarray]:
-    """``fn(x)`` for each batch ``x``, in order, computed as ``threads`` :func:`shares` of x
-    side by side (:func:`map_in_threads`) and put back together along the sample axis. ``fn``
-    must treat samples independently, as a forward pass in eval mode does."""
+    """``fn(x)`` for each batch x (N, ...), in order: x cut into ``threads`` :func:`shares`
+    (of at least ``MIN_SHARE`` images each), run side by side (:func:`map_in_threads`), and
+    the outputs (N_k, ...) put back together along the sample axis. ``fn`` must treat samples
+    independently, as a forward pass in eval mode does."""
     threads = thread_count(threads)
-    numbered = ((i, share) for i, x in enumerate(batches) for share in shares(x, threads))
-    with closing(map_in_threads(lambda job: (job[0], fn(job[1])), numbered, threads)) as done:
-        for _, outputs in groupby(done, key=itemgetter(0)):
-            parts = [out for _, out in outputs]
-            yield parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def jobs():  # (is it its batch's last share, the share)
+        for x in batches:
+            n = len(x) if np.ndim(x) else 0  # a 0-d x goes whole to fn, whose check names it
+            pieces = shares(x, max(1, min(threads, n // MIN_SHARE)))
+            for k, piece in enumerate(pieces):
+                yield k == len(pieces) - 1, piece
+
+    outputs: list[np.ndarray] = []
+    with closing(map_in_threads(lambda job: (job[0], fn(job[1])), jobs(), threads)) as done:
+        for last, out in done:
+            outputs.append(out)
+            if last:
+                yield outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+                outputs = []
 
 
 def map_in_threads(
@@ -86,32 +109,36 @@ def map_in_threads(
     """``fn(item)`` for each of ``items``, yielded in their order, computed on ``threads``
     threads (default :func:`blas_threads`) with NumPy's BLAS held to one thread meanwhile.
 
-    ``fn`` must not change shared state: a forward pass in eval mode under ``no_grad`` keeps
-    nothing, so one model serves every thread. At most 2·threads items are read ahead. With
-    one thread this is ``map(fn, items)``. The BLAS's thread count is restored when the
-    iterator ends or is closed; an exception from ``fn`` comes out at its item's turn, after
-    the items not yet started are cancelled."""
+    ``fn`` must not change shared state: within one call of nyang_inference (eval mode, under
+    ``no_grad``) a forward pass keeps nothing, so one model serves every thread. At most
+    2·threads items are read ahead. With one thread, or while another threaded map runs in
+    this process, this is ``map(fn, items)`` on the caller's thread. The BLAS's thread count
+    is restored when the iterator ends or is closed; an exception from ``fn`` comes out at its
+    item's turn, after the items not yet started are cancelled."""
     threads = thread_count(threads)
-    if threads == 1:
+    if threads > 1:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            raise ImportError(
+                f"map_in_threads: {threads} threads need threadpoolctl, to hold NumPy's BLAS "
+                "to one thread per product (pip install threadpoolctl), or pass threads=1"
+            ) from None
+    if threads == 1 or not _limiting.acquire(blocking=False):
         yield from map(fn, items)
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        raise ImportError(
-            f"map_in_threads: {threads} threads need threadpoolctl, to hold NumPy's BLAS to "
-            "one thread per product (pip install threadpoolctl), or pass threads=1"
-        ) from None
-
     pending: deque[Future] = deque()
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        try:
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) >= 2 * threads:
+    try:
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+            try:
+                for item in items:
+                    pending.append(pool.submit(fn, item))
+                    if len(pending) >= 2 * threads:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:  # an error, or the caller stopped early: start nothing more
-            for future in pending:
-                future.cancel()
+            finally:  # an error, or the caller stopped early: start nothing more
+                for future in pending:
+                    future.cancel()
+    finally:
+        _limiting.release()

@@ -14,7 +14,15 @@ import nyangtorch
 from nyangtorch import models, nn
 from nyangtorch.data import NyangDataloader
 from nyangtorch.eval import nyang_inference, nyang_predict
-from nyangtorch.eval.threads import blas_threads, map_batches, map_in_threads, shares
+from nyangtorch.eval.threads import (
+    MIN_SHARE,
+    blas_threads,
+    map_batches,
+    map_in_threads,
+    shares,
+)
+from nyangtorch.nn import tape
+from nyangtorch.nn.module import is_grad_enabled
 
 
 def blas_counts() -> list[int]:
@@ -98,7 +106,8 @@ def test_shares_cut_a_batch_in_order_nearly_equally(parts, n, rng):
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_map_batches_gives_each_batch_whole_and_in_order(threads, rng):
-    batches = [rng.random((n, 4)) for n in (5, 1, 0, 8, 2)]
+    sizes = (40, 1, 0, 33, 16, 100)
+    batches = [rng.random((n, 4)) for n in sizes]
     seen = []
 
     def double(share):
@@ -109,7 +118,37 @@ def test_map_batches_gives_each_batch_whole_and_in_order(threads, rng):
     assert len(out) == len(batches)
     for got, x in zip(out, batches):
         np.testing.assert_array_equal(got, x * 2)
-    assert max(seen) <= (8 + threads - 1) // threads  # every batch ran as shares
+    # Each batch ran as min(threads, N // MIN_SHARE) shares (at least one), in order.
+    expected = [len(s) for n in sizes for s in shares(np.empty(n), max(1, min(threads, n // 16)))]
+    assert sorted(seen) == sorted(expected) and MIN_SHARE == 16
+    assert threads == 1 or max(seen) < 100  # the large batches really were cut
+
+
+def test_a_batch_comes_out_before_an_error_in_the_next(two_blas_threads):
+    def fail_on_the_second(share):
+        if share[0] == 1:
+            raise ValueError("batch 1 is bad")
+        return share
+
+    batches = [np.zeros(64), np.ones(64), np.zeros(64)]
+    run = map_batches(fail_on_the_second, batches, 2)
+    np.testing.assert_array_equal(next(run), np.zeros(64))  # batch 0, whole, before the error
+    with pytest.raises(ValueError, match="batch 1 is bad"):
+        next(run)
+    assert blas_threads() == 2
+
+
+def test_a_map_started_while_another_runs_stays_on_its_callers_thread(two_blas_threads):
+    """threadpoolctl's limit is process-wide: two overlapping limits would restore each
+    other's values out of order, so the second map runs unthreaded."""
+    first = map_in_threads(lambda i: i, range(10), 2)
+    assert next(first) == 0  # the first map holds the BLAS limit now
+    idents = set(map_in_threads(lambda _: threading.get_ident(), range(6), 2))
+    assert idents == {threading.get_ident()}
+    assert list(first) == list(range(1, 10))
+    assert blas_threads() == 2  # restored once, in order
+    barrier = threading.Barrier(2, timeout=30)  # and the next map is threaded again
+    assert len(list(map_in_threads(lambda _: barrier.wait(), range(2), 2))) == 2
 
 
 def test_the_blas_count_is_the_smallest_of_the_loaded_libraries(monkeypatch):
@@ -173,8 +212,9 @@ def test_inference_on_two_threads_equals_one(make, size, two_blas_threads, rng):
     model = make()
     x = rng.standard_normal((150, 1, size, size)).astype(np.float32)
     y = rng.integers(0, 3, 150)
-    loader = NyangDataloader((x, y), batch_size=16)
+    loader = NyangDataloader((x, y), batch_size=40)  # 40, 40, 40, 30: shares of 20 and one of 30
     model.train()
+    model(x[:4])  # a training forward: the layers keep what backward needs
     results = {
         t: nyang_inference(model, loader, nn.CE(), progress=False, threads=t) for t in (1, 2)
     }
@@ -183,7 +223,36 @@ def test_inference_on_two_threads_equals_one(make, size, two_blas_threads, rng):
     np.testing.assert_array_equal(two.targets, one.targets)
     assert two.loss == pytest.approx(one.loss, rel=1e-6)
     assert model.training  # the mode is restored
-    assert model.forward_tape is None  # nothing kept for backward
+    assert all(m._cache is None for m in model.modules())  # inference kept nothing
+    assert tape.active is None and is_grad_enabled()
+
+
+class FailingLoader:
+    """Two good batches, then an error, as a loader whose file went bad would raise."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __iter__(self):
+        yield self.x[:32], self.y[:32]
+        yield self.x[32:], self.y[32:]
+        raise OSError("image 64 is unreadable")
+
+
+def test_an_error_from_the_loader_or_the_loss_leaves_nothing_changed(two_blas_threads, rng):
+    model = models.reference_cnn()
+    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, 64)
+    with pytest.raises(OSError, match="image 64 is unreadable"):
+        nyang_inference(model, FailingLoader(x, y), progress=False, threads=2)
+
+    class BadLoss(nn.CE):
+        def forward(self, z, t):
+            raise ValueError("loss refused")
+
+    with pytest.raises(ValueError, match="loss refused"):
+        nyang_inference(model, NyangDataloader((x, y), 32), BadLoss(), progress=False, threads=2)
+    assert model.training and is_grad_enabled() and blas_threads() == 2
 
 
 def test_predict_on_two_threads_equals_one(two_blas_threads):

@@ -2,10 +2,10 @@
 
 Each module here holds the kernels of the layer module of the same name one folder up
 (``kernels/pool.py`` for ``pool.py``): explicit loops over samples, window positions and
-channels, decorated with ``@njit(cache=True)``. Numba compiles a kernel on its first call,
-once for each dtype (float32, float64) and memory layout it meets, and stores the machine
-code on disk, so later runs load it in milliseconds. The plain NumPy formulations stay in
-the tests as the oracles every kernel is checked against.
+channels, decorated with ``@njit(cache=True, nogil=True)``. Numba compiles a kernel on its
+first call, once for each dtype (float32, float64) and memory layout it meets, and stores
+the machine code on disk, so later runs load it in milliseconds. The plain NumPy
+formulations stay in the tests as the oracles every kernel is checked against.
 
 Division. A kernel that divides is compiled with ``error_model="numpy"``: a division by
 zero then gives inf or NaN, as in NumPy, instead of raising ZeroDivisionError as Python
