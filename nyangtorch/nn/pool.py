@@ -40,6 +40,10 @@ class _Pool(NyangModel):
         """(kh, kw, sh, sw, ph, pw), in the order the kernels take them."""
         return (*self.kernel_size, *self.stride, *self.padding)
 
+    def _is_2x2(self) -> bool:
+        """True for the usual 2×2 window at stride 2 without padding, which has fast kernels."""
+        return self._window_args() == (2, 2, 2, 2, 0, 0)
+
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -71,7 +75,10 @@ class MaxPool(_Pool):
         # Inference keeps nothing (first is None), and the kernel then skips those stores.
         k = self.kernel_size[0] * self.kernel_size[1]
         first = keep(lambda: np.empty(y.shape, dtype=np.int8 if k <= 127 else np.int32))
-        kernels.max_pool(x_last, *self._window_args(), self.relu, y, first)
+        if self._is_2x2():
+            kernels.max_pool_2x2(x_last, self.relu, y, first)
+        else:
+            kernels.max_pool(x_last, *self._window_args(), self.relu, y, first)
         self._cache = keep((first, x_last.shape))
         return channels_first(y)
 
@@ -81,8 +88,11 @@ class MaxPool(_Pool):
             raise ValueError(f"{self!r}: backward got grad {dy.shape}, not this layer's output")
         dy = float_input(dy)
         dx = np.empty(input_shape, dtype=dy.dtype)
-        area = 1  # unused: a window's first maximum takes all of its gradient
-        kernels.pool_backward(channels_last(dy), first, area, *self._window_args(), dx)
+        if self._is_2x2():
+            kernels.max_pool_2x2_backward(channels_last(dy), first, dx)
+        else:
+            area = 1  # unused: a window's first maximum takes all of its gradient
+            kernels.pool_backward(channels_last(dy), first, area, *self._window_args(), dx)
         return channels_first(dx)
 
     def extra_repr(self) -> str:

@@ -135,6 +135,40 @@ def test_max_pool_equals_the_books(rng, shape, kernel, stride, padding, relu, la
     )
 
 
+TWO_BY_TWO = pytest.mark.parametrize(
+    "shape", [(2, 3, 8, 6), (2, 3, 7, 9), (3, 37, 5, 4), (1, 1, 2, 2)], ids=str
+)
+
+
+@TWO_BY_TWO
+@pytest.mark.parametrize("relu", [False, True], ids=["max", "max+relu"])
+@layouts
+@dtypes
+def test_max_pool_2x2_equals_the_general_kernel(rng, shape, relu, layout, dtype):
+    """The 2×2 fast path gives max_pool's values, offsets and gradients bit for bit: on ties
+    (small integers), odd sizes (floor mode), NaN, ±∞ and −0, both memory layouts."""
+    x = small_integers(rng, shape, dtype).ravel()
+    x[rng.choice(x.size, x.size // 4, replace=False)] = rng.choice(
+        np.array([np.nan, np.inf, -np.inf, -0.0], dtype), x.size // 4
+    )
+    x = oracles.in_layout(x.reshape(shape), layout)
+    y, first = run_max_pool(x, (2, 2), (2, 2), (0, 0), relu)
+    fast_y, fast_first = np.full_like(y, np.nan), np.full_like(first, 99)
+    pool.max_pool_2x2(channels_last(x), relu, channels_last(fast_y), fast_first)
+    np.testing.assert_array_equal(fast_y, y)
+    assert np.array_equal(np.signbit(fast_y), np.signbit(y))  # −0 is made +0 alike
+    np.testing.assert_array_equal(fast_first, first)
+    inference_y = np.full_like(y, np.nan)
+    pool.max_pool_2x2(channels_last(x), relu, channels_last(inference_y), None)
+    np.testing.assert_array_equal(inference_y, y)
+    dy = channels_last(small_integers(rng, y.shape, dtype, high=8))
+    dx = np.full(channels_last(x).shape, np.nan, dtype)
+    pool.pool_backward(dy, first, 1, 2, 2, 2, 2, 0, 0, dx)
+    fast_dx = np.full_like(dx, np.nan)
+    pool.max_pool_2x2_backward(dy, first, fast_dx)
+    np.testing.assert_array_equal(fast_dx, dx)
+
+
 @dtypes
 def test_max_pool_nan_wins_and_relu_closes_on_it(dtype):
     x = np.array([[[[1, np.nan], [3, 2]]], [[[-1, -2], [-3, -4]]]], dtype)  # (2, 1, 2, 2)
