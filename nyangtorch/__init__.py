@@ -10,7 +10,7 @@ from . import data, distributed, eval, metrics, models, nn, optim
 from ._allocator import tune_allocator
 from .data import NyangDataloader, Preprocessing, nyang_images_grid, nyangnyang_dataset_ready
 from .eval import nyang_inference, nyang_predict
-from .nn import NyangFlow, NyangModel, no_grad
+from .nn import NyangFlow, NyangModel, no_grad, set_grad_enabled
 from .random import manual_seed
 from .train import EarlyStopping, History, nyang_train, plot_history
 from .utils import load_weights, nyang_load_model, nyang_save_model, save_weights
@@ -37,6 +37,7 @@ __all__ = [
     "models",
     "nn",
     "no_grad",
+    "set_grad_enabled",
     "nyang_images_grid",
     "nyang_inference",
     "nyang_load_model",

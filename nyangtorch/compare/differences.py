@@ -195,7 +195,11 @@ DIFFERENCES = [
         "(32), and it took several passes (gather, max, first-maximum search, scatter).",
         "action": "Pooling is a compiled loop (nn/kernels/pool.py): one pass computes the max and "
         "the offset of the window's first maximum (one small integer per output, all backward "
-        "needs); backward writes tiled windows' gradients straight into place, with no zero-fill.",
+        "needs); backward writes tiled windows' gradients straight into place, with no zero-fill. "
+        "The usual 2×2 window at stride 2 has a fast path beside the general kernel, tested "
+        "against it bit for bit: its four pixels named in an unrolled loop, so the channel loop "
+        "is innermost and runs in vector registers (forward 0.55 → 0.13 ms, backward 0.31 → "
+        "0.14 ms at 64×26×26×32).",
     },
     {
         "topic": "Timing a twin run",

@@ -36,6 +36,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from ..nn.module import is_grad_enabled, set_grad_enabled
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -110,7 +112,8 @@ def map_in_threads(
     threads (default :func:`blas_threads`) with NumPy's BLAS held to one thread meanwhile.
 
     ``fn`` must not change shared state: within one call of nyang_inference (eval mode, under
-    ``no_grad``) a forward pass keeps nothing, so one model serves every thread. At most
+    ``no_grad``) a forward pass keeps nothing, so one model serves every thread. ``no_grad``
+    is a setting of each thread, so the threads take the caller's. At most
     2·threads items are read ahead. With one thread, or while another threaded map runs in
     this process, this is ``map(fn, items)`` on the caller's thread. The BLAS's thread count
     is restored when the iterator ends or is closed; an exception from ``fn`` comes out at its
@@ -127,12 +130,18 @@ def map_in_threads(
     if threads == 1 or not _limiting.acquire(blocking=False):
         yield from map(fn, items)
         return
+    grad = is_grad_enabled()
+
+    def call(item: Item) -> Result:
+        with set_grad_enabled(grad):
+            return fn(item)
+
     pending: deque[Future] = deque()
     try:
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
             try:
                 for item in items:
-                    pending.append(pool.submit(fn, item))
+                    pending.append(pool.submit(call, item))
                     if len(pending) >= 2 * threads:
                         yield pending.popleft().result()
                 while pending:

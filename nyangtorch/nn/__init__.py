@@ -8,7 +8,14 @@ from .flatten import Flatten
 from .init import he_normal, xavier_uniform
 from .linear import Linear
 from .loss import BCE, CE, MSE, NLL, FocalLoss, Loss
-from .module import NyangModel, Parameter, inference_mode, is_grad_enabled, no_grad
+from .module import (
+    NyangModel,
+    Parameter,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .norm import BatchNorm, convert_sync_batchnorm
 from .pool import AvgPool, GlobalAvgPool, MaxPool
 from .residual import Residual
@@ -64,5 +71,6 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
     "xavier_uniform",
 ]

@@ -8,6 +8,7 @@ the same names as PyTorch (``0.weight``, ``conv1.bias``, ...) and weights map on
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -18,22 +19,40 @@ from . import tape
 
 DEFAULT_DTYPE = np.float32
 
-_grad_enabled = True
+# Whether gradients are enabled is a setting of each thread, as in PyTorch: one thread's
+# no_grad (a Streamlit session's inference) must not make another thread's training forward
+# keep nothing. A new thread starts with gradients enabled.
+_grad_mode = threading.local()
+
+
+def set_grad_enabled(mode: bool) -> contextlib.AbstractContextManager[None]:
+    """Turn this thread's gradients on (layers keep what ``backward`` needs) or off (they keep
+    nothing), like ``torch.set_grad_enabled``: at once when called, and for a ``with`` block,
+    after which the previous setting comes back, even on an error."""
+    if not isinstance(mode, (bool, np.bool_)):
+        raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
+    previous = is_grad_enabled()
+    _grad_mode.enabled = bool(mode)
+    return _restored_after(previous)
+
+
+@contextlib.contextmanager
+def _restored_after(previous: bool) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        _grad_mode.enabled = previous
 
 
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block layers keep nothing for ``backward`` (like ``torch.no_grad``) and
-    models record no tape.
+    """Inside this block this thread's layers keep nothing for ``backward`` (like
+    ``torch.no_grad``, also as a decorator) and models record no tape.
 
     Inference needs no caches, so it runs with less memory; ``backward`` then raises.
     """
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
-    try:
+    with set_grad_enabled(False):
         yield
-    finally:
-        _grad_enabled = previous
 
 
 @contextlib.contextmanager
@@ -50,8 +69,8 @@ def inference_mode(model: NyangModel) -> Iterator[NyangModel]:
 
 
 def is_grad_enabled() -> bool:
-    """False inside :func:`no_grad`."""
-    return _grad_enabled
+    """False inside :func:`no_grad` (in this thread)."""
+    return getattr(_grad_mode, "enabled", True)
 
 
 def keep(value):
@@ -60,7 +79,7 @@ def keep(value):
     Pass a function to compute the value only when it will be kept (an activation's mask is
     pure backward work that inference should not pay for).
     """
-    if not _grad_enabled:
+    if not is_grad_enabled():
         return None
     return value() if callable(value) else value
 
@@ -174,9 +193,9 @@ class NyangModel:
         for x in inputs:
             check_array(self, x)
         forward_only = self._forward_only()
-        if tape.active is None and not forward_only:
+        if tape.active() is None and not forward_only:
             return self.forward(*inputs)  # a layer on its own or in a NyangFlow: nothing to record
-        own = tape.Tape(self, inputs) if forward_only and _grad_enabled else None
+        own = tape.Tape(self, inputs) if forward_only and is_grad_enabled() else None
         if forward_only:
             self._cache = own  # a forward-only model keeps its tape for backward
         return tape.run(self, inputs, own)

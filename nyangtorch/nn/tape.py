@@ -16,6 +16,7 @@ wrong gradient.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +26,15 @@ import numpy as np
 if TYPE_CHECKING:
     from .module import NyangModel
 
-active: Tape | None = None  # the tape that layer calls are recorded on right now
+# Each thread records on its own tape: two threads running forward-only models at once
+# (two Streamlit sessions) must not record each other's calls.
+_recording = threading.local()
+
+
+def active() -> Tape | None:
+    """The tape that this thread's layer calls are recorded on right now, or None."""
+    return getattr(_recording, "tape", None)
+
 
 USE_RECORDED_OPS = (
     "make it with a layer (Flatten for a reshape, GlobalAvgPool for a spatial mean) and "
@@ -138,11 +147,10 @@ class Tape:
 def run(layer: NyangModel, inputs: tuple, own: Tape | None) -> np.ndarray:
     """``layer.forward(*inputs)``, recorded on the active tape if there is one; ``own`` (the
     layer's tape, for a forward-only model) records the calls made inside it."""
-    global active
-    outer = active
+    outer = active()
     if outer is not None:
         outer.check(layer, inputs)
-    active = own  # the calls inside a layer are its own business, not the outer tape's
+    _recording.tape = own  # the calls inside a layer are its own business, not the outer tape's
     try:
         output = layer.forward(*inputs)
     except ValueError as error:
@@ -154,7 +162,7 @@ def run(layer: NyangModel, inputs: tuple, own: Tape | None) -> np.ndarray:
             "array with a recorded op instead, e.g. `y = nn.functional.add(y, x)`"
         ) from error
     finally:
-        active = outer
+        _recording.tape = outer
         if own is not None:
             own.thaw()
     if own is not None:

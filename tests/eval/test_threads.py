@@ -60,6 +60,21 @@ def test_the_blas_runs_one_thread_inside_and_its_own_count_after(two_blas_thread
     assert blas_threads() == 2
 
 
+def test_the_threads_take_the_callers_grad_mode(two_blas_threads):
+    """no_grad is a setting of each thread (nyangtorch.nn.module): the pool's threads run
+    under the caller's, so inference in them keeps nothing."""
+    caller = threading.get_ident()
+
+    def mode(_):
+        return threading.get_ident() != caller, is_grad_enabled()
+
+    assert set(map_in_threads(mode, range(4), 2)) == {(True, True)}
+    with nn.no_grad():
+        assert set(map_in_threads(mode, range(4), 2)) == {(True, False)}
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
 def test_the_default_is_the_blas_thread_count(two_blas_threads):
     barrier = threading.Barrier(2, timeout=30)
     assert len(list(map_in_threads(lambda _: barrier.wait(), range(2)))) == 2  # two threads
@@ -224,7 +239,7 @@ def test_inference_on_two_threads_equals_one(make, size, two_blas_threads, rng):
     assert two.loss == pytest.approx(one.loss, rel=1e-6)
     assert model.training  # the mode is restored
     assert all(m._cache is None for m in model.modules())  # inference kept nothing
-    assert tape.active is None and is_grad_enabled()
+    assert tape.active() is None and is_grad_enabled()
 
 
 class FailingLoader:

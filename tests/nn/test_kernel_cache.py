@@ -21,7 +21,7 @@ from nyangtorch import nn
 from nyangtorch.nn.kernels import pool
 layer = nn.MaxPool(2, relu=True)
 layer.backward(layer(np.ones((1, 2, 4, 4), np.float32)))
-stats = pool.max_pool.stats
+stats = pool.max_pool_2x2.stats
 print(json.dumps({"cache_dir": os.environ.get("NUMBA_CACHE_DIR"),
                   "hits": sum(stats.cache_hits.values()),
                   "misses": sum(stats.cache_misses.values())}))
@@ -46,7 +46,7 @@ def test_a_second_interpreter_loads_the_kernels_from_the_cache(tmp_path):
     second = run_probe(PACKAGE.parent, NUMBA_CACHE_DIR=str(cache))
     assert first["misses"] == 1 and first["hits"] == 0  # compiled, and written to the cache
     assert second["misses"] == 0 and second["hits"] == 1  # loaded
-    assert list(cache.rglob("pool.max_pool-*.nbi"))
+    assert list(cache.rglob("pool.max_pool_2x2-*.nbi"))
 
 
 def test_a_read_only_install_caches_in_the_temporary_folder(tmp_path):
@@ -58,4 +58,4 @@ def test_a_read_only_install_caches_in_the_temporary_folder(tmp_path):
     (tmp_path / "tmp").mkdir()
     result = run_probe(site, HOME=os.devnull + "/home", TMPDIR=str(tmp_path / "tmp"))
     assert Path(result["cache_dir"]).parent == tmp_path / "tmp"
-    assert list(Path(result["cache_dir"]).rglob("pool.max_pool-*.nbi"))
+    assert list(Path(result["cache_dir"]).rglob("pool.max_pool_2x2-*.nbi"))

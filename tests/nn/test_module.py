@@ -1,5 +1,7 @@
 """NyangModel behaviour: registration, modes, dtype, state dicts, errors a person can act on."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -112,6 +114,64 @@ def test_no_grad_keeps_nothing_and_backward_then_explains():
     assert nn.is_grad_enabled()
     with pytest.raises(RuntimeError, match="before forward"):
         layer.backward(np.zeros((1, 2, 3, 3), np.float32))
+
+
+def test_grad_mode_is_a_setting_of_each_thread():
+    """As in PyTorch: another thread's no_grad (another Streamlit session's inference) leaves
+    this thread's training forward keeping what backward needs, and a new thread starts
+    with gradients on whatever its creator set."""
+    layer = nn.Linear(3, 2)
+    inside, done = threading.Event(), threading.Event()
+
+    def other_session():
+        with nyangtorch.no_grad():
+            inside.set()
+            done.wait(timeout=30)
+
+    thread = threading.Thread(target=other_session)
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        assert nn.is_grad_enabled()
+        layer(np.ones((4, 3), np.float32))
+        layer.backward(np.ones((4, 2), np.float32))  # the forward kept its input
+    finally:
+        done.set()
+        thread.join()
+    seen = []
+    with nyangtorch.no_grad():
+        thread = threading.Thread(target=lambda: seen.append(nn.is_grad_enabled()))
+        thread.start()
+        thread.join()
+        assert not nn.is_grad_enabled()
+    assert seen == [True]
+
+
+def test_set_grad_enabled_as_a_call_a_block_and_no_grad_as_a_decorator():
+    with nyangtorch.set_grad_enabled(False):
+        assert not nn.is_grad_enabled()
+        with nn.set_grad_enabled(True):
+            assert nn.is_grad_enabled()
+        assert not nn.is_grad_enabled()
+    assert nn.is_grad_enabled()
+    with pytest.raises(KeyError):
+        with nn.set_grad_enabled(False):
+            raise KeyError("a failure inside the block")
+    assert nn.is_grad_enabled()
+    try:
+        nn.set_grad_enabled(False)  # a call, as torch.set_grad_enabled(False)
+        assert not nn.is_grad_enabled()
+    finally:
+        nn.set_grad_enabled(True)
+    with pytest.raises(TypeError, match="mode must be True or False, got 'off'"):
+        nn.set_grad_enabled("off")
+    assert nn.is_grad_enabled()
+
+    @nyangtorch.no_grad()
+    def predict():
+        return nn.is_grad_enabled()
+
+    assert predict() is False and predict() is False and nn.is_grad_enabled()
 
 
 def test_inference_mode_switches_to_eval_and_restores_the_mode_even_on_error():

@@ -1,6 +1,7 @@
 """Models that write only forward: the tape against torch in float64, reuse, errors, summary."""
 
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -404,6 +405,58 @@ def test_a_handwritten_backward_wins_over_the_tape(rng):
     dx = model.backward(np.ones_like(model(x)))
     np.testing.assert_allclose(dx, 2 * np.ones((4, 2)) @ model.fc.weight.data, rtol=1e-6)
     assert model._cache is None
+
+
+class Pauses(nn.Module):
+    """A forward-only model that, given events, says when it is halfway through its forward
+    (its tape recording) and waits there to be let go."""
+
+    def __init__(self, halfway=None, go=None):
+        super().__init__()
+        self.fc1, self.relu, self.fc2 = nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)
+        self.halfway, self.go = halfway, go
+
+    def forward(self, x):
+        h = self.fc1(x)
+        if self.halfway is not None:
+            self.halfway.set()
+            assert self.go.wait(timeout=30)
+        return self.fc2(self.relu(h))
+
+
+def test_each_thread_records_on_its_own_tape(rng):
+    """Two threads running forward-only models at once (two Streamlit sessions): one stops
+    halfway through its forward while the other runs a whole step, and each model still gets
+    its own gradients, those of a step on its own."""
+    inputs = rng.standard_normal((2, 5, 3)).astype(np.float32)  # each model its own batch
+    halfway, go = threading.Event(), threading.Event()
+    nyangtorch.manual_seed(0)
+    paused, other = Pauses(halfway, go), Pauses()
+    nyangtorch.manual_seed(0)
+    alone = [Pauses(), Pauses()]  # the same weights, each stepped on its own
+    for model, x in zip(alone, inputs):
+        model.backward(np.ones_like(model(x)))
+    errors = []
+
+    def paused_step():
+        try:
+            paused.backward(np.ones_like(paused(inputs[0])))
+        except Exception as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=paused_step)
+    thread.start()
+    try:
+        assert halfway.wait(timeout=30)  # fc1 recorded on its tape
+        other.backward(np.ones_like(other(inputs[1])))
+    finally:
+        go.set()
+        thread.join()
+    assert not errors
+    for model, reference in zip((paused, other), alone):
+        for p, q in zip(model.parameters(), reference.parameters()):
+            np.testing.assert_array_equal(p.grad, q.grad)
+    assert tape.active() is None
 
 
 def test_a_nyangflow_step_records_nothing(monkeypatch):
