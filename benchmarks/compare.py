@@ -3,12 +3,12 @@ time, and peak memory, for the reference CNN and the BatchNorm CNN, at batch 64 
 with 1 and 2 threads.
 
 A step is timed on the first real Fashion-MNIST batches from the loader (augmentation off);
-a whole epoch runs the real loader over the 60,000 training images, each side in turn
-(reference CNN, batch 64); inference runs the 10,000 test images. The sides take turns,
-block after block, round after round (see nyangtorch.compare.speed); torch is timed both
-NCHW and channels_last and the faster counts. Peak memory is measured in a spawned process
-per side. Ratios are ours ÷ torch (below 1: nyangtorch is faster or smaller), with the
-range over rounds in brackets.
+a whole epoch runs the real loader over the 60,000 training images (reference CNN, batch
+64), the sides taking turns every 50 batches (see training_epoch_seconds); inference runs
+the 10,000 test images. The sides take turns, block after block, round after round (see
+nyangtorch.compare.speed); torch is timed both NCHW and channels_last and the faster counts.
+Peak memory is measured in a spawned process per side. Ratios are ours ÷ torch (below 1:
+nyangtorch is faster or smaller), with the range over rounds in brackets.
 
     python benchmarks/compare.py [--quick] [--threads 1 2]
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py   # newer BLAS kernel
@@ -25,7 +25,11 @@ from common import blas_info, set_threads, side_by_side
 import nyangtorch
 from nyangtorch import models
 from nyangtorch.compare import peak_memory_mb
-from nyangtorch.compare.speed import inference_seconds, training_step_seconds
+from nyangtorch.compare.speed import (
+    inference_seconds,
+    training_epoch_seconds,
+    training_step_seconds,
+)
 from nyangtorch.data import FashionMNIST, NyangDataloader
 
 
@@ -72,9 +76,8 @@ def main() -> None:
             model_rows(name, make, train, test, threads, steps, repeats)
         nyangtorch.manual_seed(0)
         loader = NyangDataloader(train, 64, shuffle=True, seed=0)
-        rounds = 2 if args.quick else 3
-        step = training_step_seconds(models.reference_cnn(), loader, rounds, warmup=0)
-        epochs = {k: [t * len(loader) for t in ts] for k, ts in step.items()}
+        rounds = 1 if args.quick else 2
+        epochs = training_epoch_seconds(models.reference_cnn(), loader, rounds)
         print(
             f"whole epoch, real loader, cnn, batch 64, {threads} thread(s): "
             f"{side_by_side(epochs, 's')}"

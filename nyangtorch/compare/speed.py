@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -81,17 +83,15 @@ def _torch_twins(model: nn.NyangFlow, train: bool):
     }
 
 
-def training_step_seconds(
-    model: nn.NyangFlow, batches, repeats: int = 5, warmup: int = 1
-) -> dict[str, list[float]]:
-    """Seconds per Adam training step over ``batches`` [(x, y class indices)], one value per
-    round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved. ``batches`` is
-    a list, or a loader, run through whole each round (an epoch, its batches made as in
-    training); torch gets each batch in its memory format as it comes."""
+def _trainers(model: nn.NyangFlow) -> dict[str, Callable[[Iterable], None]]:
+    """For ``"ours"`` and each of :data:`TORCH_FORMATS`: a function that runs an Adam
+    training step (lr 1e-3, CE loss) on each (x, y class indices) batch it is given, on its
+    own copy of ``model`` with its own optimizer, so that calls continue one training run.
+    torch gets each batch in its memory format as it comes."""
     torch = _torch()
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
 
-    def ours():
+    def ours(batches: Iterable) -> None:
         for x, y in batches:
             opt.zero_grad()
             ce(model(x), y)
@@ -101,7 +101,7 @@ def training_step_seconds(
     def torch_steps(twin, convert):
         topt = torch.optim.Adam(twin.parameters(), lr=1e-3)
 
-        def steps():
+        def steps(batches: Iterable) -> None:
             for x, y in batches:
                 topt.zero_grad()
                 loss = torch.nn.functional.cross_entropy(twin(convert(x)), torch.from_numpy(y))
@@ -110,10 +110,55 @@ def training_step_seconds(
 
         return steps
 
-    fns = {"ours": ours}
-    fns.update({name: torch_steps(*twin) for name, twin in _torch_twins(model, True).items()})
+    trainers = {"ours": ours}
+    trainers.update({name: torch_steps(*twin) for name, twin in _torch_twins(model, True).items()})
+    return trainers
+
+
+def training_step_seconds(
+    model: nn.NyangFlow, batches: list, repeats: int = 5, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Seconds per Adam training step over ``batches`` [(x, y class indices)], one value per
+    round for each of ``"ours"`` and :data:`TORCH_FORMATS`, blocks interleaved: each round,
+    every side runs all of ``batches`` in turn."""
+    fns = {name: functools.partial(run, batches) for name, run in _trainers(model).items()}
     times = interleaved_seconds(fns, repeats, warmup)
     return {name: [t / len(batches) for t in ts] for name, ts in times.items()}
+
+
+def training_epoch_seconds(
+    model: nn.NyangFlow, loader, rounds: int = 1, chunk: int = 50
+) -> dict[str, list[float]]:
+    """Seconds per whole epoch of Adam training steps over ``loader`` (an iterable of
+    (x, y class indices) batches, read anew each round), one value per round for each of
+    ``"ours"`` and :data:`TORCH_FORMATS`.
+
+    The sides take turns chunk by chunk, not epoch by epoch: each round reads ``chunk``
+    batches from the loader, lets every side train on them in turn (each after
+    ``SETTLE_SECONDS`` of idle time), and goes on with the next ``chunk``. A shared machine's
+    slow spells last seconds to minutes (measured here: a whole 10 s epoch at 1.8× its usual
+    time, then the next at 1×), so whole-epoch blocks land in them one side at a time;
+    half-second blocks share them. The loader's time, measured as it reads each chunk, is
+    added to every side's epoch: each side would read the same batches."""
+    trainers = _trainers(model)
+    epochs: dict[str, list[float]] = {name: [] for name in trainers}
+    for _ in range(rounds):
+        spent = dict.fromkeys(trainers, 0.0)
+        batches = iter(loader)
+        while True:
+            start = time.perf_counter()
+            part = list(itertools.islice(batches, chunk))
+            reading = time.perf_counter() - start
+            if not part:
+                break
+            for name, run in trainers.items():
+                time.sleep(SETTLE_SECONDS)
+                start = time.perf_counter()
+                run(part)
+                spent[name] += time.perf_counter() - start + reading
+        for name, seconds in spent.items():
+            epochs[name].append(seconds)
+    return epochs
 
 
 def inference_seconds(model: nn.NyangFlow, images, repeats: int = 3) -> dict[str, list[float]]:

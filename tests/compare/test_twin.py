@@ -260,3 +260,42 @@ def test_the_roofline_reads_reports_written_before_next_pool():
     new = dict(old, gemm_shape=[6400, 288, 64], models={"cnn": model})
     text = "\n".join(roofline_lines(new))
     assert "(6400×288) @ (288×64)" in text and "| cnn | 0.84 / 0.99 |" in text
+
+
+def test_training_epoch_seconds_takes_turns_chunk_by_chunk(monkeypatch):
+    from nyangtorch.compare import speed
+
+    calls, reads = [], []
+
+    class Loader:  # counts how often an epoch is read
+        def __iter__(self):
+            reads.append(1)
+            return iter([(i, None) for i in range(7)])
+
+    def trainer(name):
+        return lambda batches: calls.append((name, [i for i, _ in batches]))
+
+    sides = ("ours", *speed.TORCH_FORMATS)
+    monkeypatch.setattr(speed, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(speed, "_trainers", lambda model: {s: trainer(s) for s in sides})
+    epochs = speed.training_epoch_seconds(None, Loader(), rounds=2, chunk=3)
+    assert len(reads) == 2 and set(epochs) == set(sides)
+    assert all(len(ts) == 2 and all(t >= 0 for t in ts) for ts in epochs.values())
+    # each chunk goes to every side in turn, then the next chunk; every batch once per round
+    chunks = [[0, 1, 2], [3, 4, 5], [6]] * 2
+    assert calls == [(s, chunk) for chunk in chunks for s in sides]
+
+
+def test_training_epoch_seconds_trains_each_side_on_the_loader():
+    from nyangtorch.compare.speed import TORCH_FORMATS, training_epoch_seconds
+
+    nyangtorch.manual_seed(0)
+    model = nn.NyangFlow(nn.Conv(1, 2, 3), nn.Flatten(), nn.Linear(8, 3))
+    data = ArrayDataset(
+        np.random.default_rng(0).random((20, 4, 4, 1), dtype=np.float32), np.arange(20) % 3
+    )
+    before = model.state_dict()["0.weight"].copy()
+    epochs = training_epoch_seconds(model, NyangDataloader(data, batch_size=8), chunk=2)
+    assert set(epochs) == {"ours", *TORCH_FORMATS}
+    assert all(len(ts) == 1 and ts[0] > 0 for ts in epochs.values())
+    assert not np.array_equal(model.state_dict()["0.weight"], before)  # ours trained
