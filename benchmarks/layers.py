@@ -28,6 +28,8 @@ from common import blas_info, block_times, ratio_text, set_threads
 import nyangtorch
 from nyangtorch import models, nn, optim
 from nyangtorch.compare import to_torch
+from nyangtorch.eval.threads import thread_count
+from nyangtorch.train.parallel import for_training
 
 
 def layer_cases(batch: int):
@@ -96,8 +98,10 @@ def time_layer(ours, theirs, x: np.ndarray, repeats: int) -> dict[str, np.ndarra
 
 
 def time_training_step(make, batch: int, repeats: int) -> dict[str, np.ndarray]:
-    """Seconds per Adam step of the model ``make()``: ours, torch NCHW, torch channels_last."""
+    """Seconds per Adam step of the model ``make()``: ours (run as nyang_train runs it: data
+    parallel on the BLAS's threads where the model allows), torch NCHW, torch channels_last."""
     ours = make()
+    stepper = for_training(ours, thread_count(None))
     rng = np.random.default_rng(1)
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)
@@ -105,8 +109,8 @@ def time_training_step(make, batch: int, repeats: int) -> dict[str, np.ndarray]:
 
     def ours_step():
         opt.zero_grad()
-        loss_fn(ours(x), y)
-        ours.backward_params(loss_fn.backward())  # the image needs no gradient (as in torch)
+        loss_fn(stepper(x), y)
+        stepper.backward_params(loss_fn.backward())  # the image needs no gradient (as in torch)
         opt.step()
 
     def torch_step(twin, xt):

@@ -12,7 +12,7 @@ from .data import NyangDataloader, Preprocessing, nyang_images_grid, nyangnyang_
 from .eval import nyang_inference, nyang_predict
 from .nn import NyangFlow, NyangModel, no_grad, set_grad_enabled
 from .random import manual_seed
-from .train import EarlyStopping, History, nyang_train, plot_history
+from .train import DataParallel, EarlyStopping, History, nyang_train, plot_history
 from .utils import load_weights, nyang_load_model, nyang_save_model, save_weights
 from .version import __version__
 
@@ -20,6 +20,7 @@ from .version import __version__
 save_model, load_model = nyang_save_model, nyang_load_model
 
 __all__ = [
+    "DataParallel",
     "EarlyStopping",
     "History",
     "NyangDataloader",

@@ -32,6 +32,7 @@ from ..eval.threads import map_batches, thread_count
 from ..nn import winograd
 from ..nn.module import inference_mode
 from ..nn.windows import conv_output_size
+from ..train.parallel import for_training
 from .convert import _torch, to_torch
 
 TORCH_FORMATS = ("torch NCHW", "torch channels_last")
@@ -87,15 +88,18 @@ def _trainers(model: nn.NyangFlow) -> dict[str, Callable[[Iterable], None]]:
     """For ``"ours"`` and each of :data:`TORCH_FORMATS`: a function that runs an Adam
     training step (lr 1e-3, CE loss) on each (x, y class indices) batch it is given, on its
     own copy of ``model`` with its own optimizer, so that calls continue one training run.
-    torch gets each batch in its memory format as it comes."""
+    Ours runs as ``nyang_train`` does, data parallel on the BLAS's threads where the model
+    allows (``nyangtorch.train.parallel``); torch gets each batch in its memory format as it
+    comes."""
     torch = _torch()
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
+    stepper = for_training(model, thread_count(None))  # as nyang_train runs it
 
     def ours(batches: Iterable) -> None:
         for x, y in batches:
             opt.zero_grad()
-            ce(model(x), y)
-            model.backward_params(ce.backward())
+            ce(stepper(x), y)
+            stepper.backward_params(ce.backward())
             opt.step()
 
     def torch_steps(twin, convert):

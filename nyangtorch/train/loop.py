@@ -22,6 +22,7 @@ from ..distributed import (
     world_size,
 )
 from ..eval.inference import nyang_inference
+from ..eval.threads import thread_count
 from ..metrics import as_labels, compute_metrics, confusion_pairs
 from ..nn.loss import Loss
 from ..nn.module import NyangModel
@@ -32,6 +33,7 @@ from .checkpoint import Checkpointer
 from .early_stopping import EarlyStopping
 from .history import History
 from .loggers import make_logger
+from .parallel import for_training
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -134,6 +136,7 @@ def nyang_train(
     early_stopping: EarlyStopping | None = None,
     progress: bool = True,
     verbose: bool = True,
+    threads: int | None = None,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
@@ -154,6 +157,11 @@ def nyang_train(
       far (``last.pickle`` holds the last finished epoch, so resuming repeats the interrupted
       one).
     - ``progress``: tqdm bars for train and valid; ``verbose``: one summary line per epoch.
+    - ``threads``: the cores a training step uses (default: as many as NumPy's BLAS uses). A
+      model without BatchNorm or Dropout trains on them data parallel, each thread a share of
+      every batch through its own replica (:class:`~nyangtorch.train.parallel.DataParallel`;
+      the gradients agree with one thread's to rounding); any other model runs each step on
+      one thread, the BLAS on every core. Validation runs on as many threads.
     - Under MPI (``mpirun -n W``, see :mod:`nyangtorch.distributed`) it trains data parallel,
       on loaders made with ``shard=(rank, world)``: rank 0's parameters are broadcast at the
       start, every step averages the gradients, and validation adds up the ranks' shards (the
@@ -167,6 +175,7 @@ def nyang_train(
         valid_loader,
     )  # fmt: skip
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
+    threads = thread_count(threads)
     rank, world = init()
     if world > 1:
         _check_shard(train_loader, "train_loader", rank, world)
@@ -196,6 +205,8 @@ def nyang_train(
     elif seed is not None:
         nyang_random.manual_seed(seed)
     broadcast_parameters(model)  # every rank starts from rank 0's weights
+    # Under MPI the ranks are the parallelism: each trains its piece on one thread.
+    stepper = for_training(model, threads if world == 1 else 1)
     config = dict(
         model=type(model).__name__,
         parameters=model.num_parameters(),
@@ -207,6 +218,7 @@ def nyang_train(
         early_stopping=repr(early_stopping) if early_stopping else None,
         grad_clip=grad_clip,
         ranks=world,
+        data_parallel_threads=getattr(stepper, "threads", 1),
     )
     log = make_logger(logger, config) if rank == 0 else None
     batch_scheduler = scheduler if scheduler_interval == "batch" else None
@@ -216,7 +228,7 @@ def nyang_train(
             started, lr = time.perf_counter(), optimizer.lr
             record = {"epoch": epoch}
             scores, step = train_one_epoch(
-                model, optimizer, loss_fn, train_loader, epoch, grad_clip, batch_scheduler,
+                stepper, optimizer, loss_fn, train_loader, epoch, grad_clip, batch_scheduler,
                 log, step, progress, world > 1,
             )  # fmt: skip
             record |= scores
@@ -224,7 +236,9 @@ def nyang_train(
             # (and go on from) rank 0's, the model rank 0 saves.
             broadcast_parameters(model)
             if valid_loader is not None:
-                record |= _validate(model, valid_loader, loss_fn, metrics, progress, world > 1)
+                record |= _validate(
+                    model, valid_loader, loss_fn, metrics, progress, world > 1, threads
+                )
                 if not math.isfinite(record["valid_loss"]):
                     raise NonFiniteLossError(
                         f"valid loss became {record['valid_loss']} at epoch {epoch} "
@@ -360,15 +374,19 @@ def _check_shard(loader, name: str, rank: int, world: int) -> None:
         )
 
 
-def _validate(model, loader, loss_fn, metrics, progress: bool, distributed: bool) -> dict:
-    """``valid_loss`` and ``valid_<metric>`` of ``model`` on ``loader``.
+def _validate(
+    model, loader, loss_fn, metrics, progress: bool, distributed: bool, threads: int | None = None
+) -> dict:
+    """``valid_loss`` and ``valid_<metric>`` of ``model`` on ``loader``, on ``threads`` threads.
 
     ``distributed``: each rank evaluated its own shard; the sums over the ranks of the loss
     (times the samples) and of the confusion matrix are those of one process evaluating the
     whole set, and the metrics (accuracy, precision, recall, F1) follow from the confusion
     matrix alone.
     """
-    result = nyang_inference(model, loader, loss_fn, metrics, progress, description="valid")
+    result = nyang_inference(
+        model, loader, loss_fn, metrics, progress, description="valid", threads=threads
+    )
     loss, scores = result.loss, result.metrics
     if distributed:
         sums = allreduce_sum(np.append(result.loss * len(result.targets), result.confusion))

@@ -1,0 +1,208 @@
+"""DataParallel: a share of every batch per thread, each through its own replica of the model,
+against the same model on one thread and against torch (float64)."""
+
+import pickle
+import threading
+
+import numpy as np
+import pytest
+from torch_helpers import torch
+
+import nyangtorch
+from nyangtorch import models, nn, optim
+from nyangtorch.compare import to_torch
+from nyangtorch.eval import threads as eval_threads
+from nyangtorch.train import DataParallel
+
+
+class Residual(nn.Module):
+    """Forward-only, with a residual sum and one layer called twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.same = nn.Conv2d(4, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.head = nn.NyangFlow(nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 5))
+
+    def forward(self, x):
+        h = self.relu(self.conv(x))
+        h = self.relu(nn.functional.add(h, self.same(h)))
+        return self.head(self.relu(self.same(h)))
+
+
+def grads(model):
+    return [p.grad.copy() for p in model.parameters()]
+
+
+def one_step(model, x, y, input_grad=False):
+    """Logits, the input gradient (or None) and the parameter gradients of a CE step."""
+    ce = nn.CE()
+    for p in model.parameters():
+        p.grad = None
+    logits = model(x)
+    ce(logits, y)
+    dx = model.backward(ce.backward()) if input_grad else model.backward_params(ce.backward())
+    return logits, dx, grads(model)
+
+
+@pytest.mark.parametrize(
+    "make, shape",
+    [(models.reference_cnn, (64, 1, 28, 28)), (Residual, (40, 1, 8, 8))],
+    ids=["reference_cnn", "forward_only_residual_reuse"],
+)
+@pytest.mark.parametrize("input_grad", [False, True])
+def test_shares_give_the_one_thread_step(make, shape, input_grad):
+    nyangtorch.manual_seed(0)
+    model = make().to(np.float64)
+    rng = np.random.default_rng(0)
+    x, y = rng.random(shape), rng.integers(0, 5, shape[0])
+    logits, dx, expected = one_step(model, x, y, input_grad)
+    parallel = DataParallel(model, threads=2)
+    p_logits, p_dx, got = one_step(parallel, x, y, input_grad)
+    assert parallel._cache == [shape[0] // 2] * 2  # it really ran two shares
+    np.testing.assert_allclose(p_logits, logits, rtol=1e-13, atol=1e-15)
+    if input_grad:
+        np.testing.assert_allclose(p_dx, dx, rtol=1e-12, atol=1e-15)
+    else:
+        assert p_dx is None
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-11, atol=1e-14)
+
+
+def test_the_gradients_are_torchs():
+    nyangtorch.manual_seed(0)
+    model = models.reference_cnn().to(np.float64)
+    twin = to_torch(model)
+    rng = np.random.default_rng(1)
+    x, y = rng.random((48, 1, 28, 28)), rng.integers(0, 10, 48)
+    logits, _, got = one_step(DataParallel(model, threads=3), x, y)  # shares of 16
+    tx = torch.from_numpy(x)
+    loss = torch.nn.functional.cross_entropy(twin(tx), torch.from_numpy(y))
+    loss.backward()
+    np.testing.assert_allclose(logits, twin(tx).detach().numpy(), rtol=1e-12, atol=1e-14)
+    for g, p in zip(got, twin.parameters()):
+        np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-10, atol=1e-13)
+
+
+def test_each_replica_runs_forward_and_backward_on_its_own_thread():
+    seen = []
+
+    class Where(nn.NyangModel):
+        def forward(self, x):
+            seen.append(("forward", len(x), threading.get_ident()))
+            return x
+
+        def backward(self, dy):
+            seen.append(("backward", len(dy), threading.get_ident()))
+            return dy
+
+    model = nn.NyangFlow(nn.Flatten(), nn.Linear(4, 3), Where())
+    parallel = DataParallel(model, threads=2)
+    x = np.random.default_rng(0).random((33, 4))  # shares of 16 and 17
+    for _ in range(2):
+        parallel(x)
+        parallel.backward(np.ones((33, 3)))
+    forward = {n: t for kind, n, t in seen if kind == "forward"}
+    backward = {n: t for kind, n, t in seen if kind == "backward"}
+    assert sorted(forward) == [16, 17] and forward == backward
+    assert forward[16] == threading.get_ident() != forward[17]  # the first share: the caller's
+
+
+def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
+    model = nn.NyangFlow(nn.Linear(4, 3))
+    parallel = DataParallel(model, threads=2)
+    rng = np.random.default_rng(0)
+    parallel(rng.random((31, 4)))  # 31 // 16 = 1 share
+    assert parallel._cache is None and not parallel._replicas
+    parallel.backward_params(np.ones((31, 3)))  # the model's own backward
+    assert model[0].weight.grad is not None
+    with nyangtorch.no_grad():
+        parallel(rng.random((64, 4)))
+    parallel.eval()
+    assert not model.training
+    parallel(rng.random((64, 4)))
+    assert parallel._cache is None and not parallel._replicas
+
+
+def test_replicas_follow_new_weight_arrays():
+    nyangtorch.manual_seed(0)
+    model = nn.NyangFlow(nn.Flatten(), nn.Linear(16, 3))
+    parallel = DataParallel(model, threads=2)
+    x, y = np.random.default_rng(0).random((32, 1, 4, 4)), np.arange(32) % 3
+    one_step(parallel, x, y)
+    model.to(np.float64)  # new arrays: replicas made again from them
+    logits, _, got = one_step(parallel, x, y)
+    assert logits.dtype == np.float64
+    _, _, expected = one_step(model, x, y)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+    model.load_state_dict({k: v * 2 for k, v in model.state_dict().items()})
+    np.testing.assert_allclose(one_step(parallel, x, y)[0], one_step(model, x, y)[0], rtol=1e-12)
+
+
+def test_an_optimizer_step_reaches_the_replicas():
+    nyangtorch.manual_seed(0)
+    model = models.reference_cnn().to(np.float64)  # float64: Adam magnifies float32 rounding
+    twin = pickle.loads(pickle.dumps(model))
+    parallel = DataParallel(model, threads=2)
+    opts = [optim.Adam(m.parameters(), lr=1e-2) for m in (model, twin)]
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x, y = rng.random((32, 1, 28, 28)), rng.integers(0, 10, 32)
+        for m, opt in zip((parallel, twin), opts):
+            opt.zero_grad()
+            one_step(m, x, y)
+            opt.step()
+    for p, q in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
+
+
+def test_while_another_threaded_map_runs_the_shares_run_here():
+    model = nn.NyangFlow(nn.Linear(4, 3))
+    parallel = DataParallel(model, threads=2)
+    x = np.random.default_rng(0).random((32, 4))
+    with eval_threads._limiting:  # as if a nyang_inference were running in another thread
+        parallel(x)
+        parallel.backward_params(np.ones((32, 3)))
+    assert parallel._cache == [16, 16] and not parallel._workers
+    np.testing.assert_allclose(model[0].weight.grad, np.ones((3, 32)) @ x)
+
+
+def test_batch_statistics_and_random_masks_are_refused_with_the_layer_named():
+    with pytest.raises(ValueError, match=r"layer 1 BatchNorm.*batch statistics.*threads=1"):
+        DataParallel(nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3)))
+    with pytest.raises(ValueError, match=r"layer head\.0 Dropout.*random masks"):
+
+        class WithDropout(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.head = nn.NyangFlow(nn.Dropout(0.5), nn.Linear(4, 2))
+
+            def forward(self, x):
+                return self.head(x)
+
+        DataParallel(WithDropout())
+    with pytest.raises(ValueError, match="threads must be an integer >= 1"):
+        DataParallel(nn.NyangFlow(nn.Linear(4, 3)), threads=0)
+
+
+def test_errors_name_the_layer_and_leave_it_usable():
+    parallel = DataParallel(nn.NyangFlow(nn.Linear(4, 3)), threads=2)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"Linear\(4→3"):
+        parallel(rng.random((32, 5)))
+    parallel(rng.random((32, 4)))
+    with pytest.raises(ValueError, match="grad for 31 samples, the forward had 32"):
+        parallel.backward(np.ones((31, 3)))
+    parallel.backward(np.ones((32, 3)))
+
+
+def test_pickles_without_its_threads():
+    parallel = DataParallel(nn.NyangFlow(nn.Linear(4, 3)), threads=2)
+    x = np.random.default_rng(0).random((32, 4))
+    parallel(x)
+    back = pickle.loads(pickle.dumps(parallel))
+    assert repr(back) == repr(parallel) and back.threads == 2
+    assert list(back.state_dict()) == ["module.0.weight", "module.0.bias"]  # as torch names them
+    np.testing.assert_array_equal(back(x), parallel(x))
