@@ -16,9 +16,9 @@ How. Forward cuts x into shares (N_k, ...) and runs replica k on share k in thre
 outputs are put back together, so the loss sees the whole batch, as with one thread.
 Backward cuts dy the same way and runs each replica's backward in the thread that ran its
 forward; each parameter's gradient is the sum of the replicas', ``dW = Σ_k dW_k`` (dy
-already holds the loss's 1/N). The replicas are copies of the model's layers that share its
-weight arrays (the optimizer updates them in place) and keep their own saved arrays and
-gradients.
+already holds the loss's 1/N). The caller's thread runs the first share on the model itself;
+the other replicas are copies of the model's layers that share its weight arrays (the
+optimizer updates them in place) and keep their own saved arrays and gradients.
 
 This is exact only for layers that treat samples independently: BatchNorm's batch
 statistics and Dropout's random masks would differ with the batch cut in shares, so models
@@ -65,7 +65,7 @@ class DataParallel(NyangModel):
         check_splittable(module)
         self.module = module
         self.threads = thread_count(threads)
-        self._replicas: list[NyangModel] = []
+        self._copies: list[NyangModel] = []  # replicas for the threads after the caller's
         self._workers: list[ThreadPoolExecutor] = []
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -101,34 +101,33 @@ class DataParallel(NyangModel):
             raise ValueError(
                 f"{self!r}: backward got grad for {len(dy)} samples, the forward had {sum(sizes)}"
             )
-        replicas = self._replicas[: len(sizes)]
+        replicas = [self.module, *self._copies[: len(sizes) - 1]]
         pieces = np.split(dy, np.cumsum(sizes)[:-1])
         calls = [functools.partial(getattr(r, method), g) for r, g in zip(replicas, pieces)]
         results = self._run(calls)
-        for param, *copies in zip(self.module.parameters(), *(r.parameters() for r in replicas)):
-            grads = [c.grad for c in copies if c.grad is not None]
-            if grads:
-                total = grads[0]  # the replica's own array: summed in place, then handed on
-                for g in grads[1:]:
-                    total += g
-                param.accumulate(total)
+        # The model's own gradients hold the first share's (it ran that share itself).
+        for param, *copies in zip(*(r.parameters() for r in replicas)):
             for c in copies:
-                c.grad = None
+                if c.grad is not None:
+                    param.accumulate(c.grad)
+                    c.grad = None
         return results
 
     def _current_replicas(self) -> list[NyangModel]:
-        """One replica per thread, sharing the model's weight arrays; made again when the
-        model's arrays were replaced since."""
+        """One replica per thread: the model itself for the caller's thread, and copies of
+        it that share its weight arrays, made again when the model's arrays were replaced."""
         params = self.module.parameters()
-        if not self._replicas or any(
+        if not self._copies or any(
             mine.data is not theirs.data
-            for mine, theirs in zip(self._replicas[0].parameters(), params, strict=True)
+            for mine, theirs in zip(self._copies[0].parameters(), params, strict=True)
         ):
             # deepcopy copies the layers and their Parameters; the memo hands back the
-            # model's own arrays for the weights, so replicas share them.
+            # model's own arrays for the weights, so the copies share them.
             shared = {id(p.data): p.data for p in params}
-            self._replicas = [copy.deepcopy(self.module, dict(shared)) for _ in range(self.threads)]
-        return self._replicas
+            self._copies = [
+                copy.deepcopy(self.module, dict(shared)) for _ in range(self.threads - 1)
+            ]
+        return [self.module, *self._copies]
 
     def _run(self, calls: list[Callable[[], object]]) -> list:
         """Run call k on thread k (call 0 on the caller's, the others on this wrapper's
@@ -151,7 +150,7 @@ class DataParallel(NyangModel):
     def __getstate__(self) -> dict:
         """Pickle the model alone: replicas and threads are made again when needed."""
         state = super().__getstate__()
-        state["_replicas"], state["_workers"] = [], []
+        state["_copies"], state["_workers"] = [], []
         return state
 
 

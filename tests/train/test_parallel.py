@@ -114,7 +114,7 @@ def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
     parallel = DataParallel(model, threads=2)
     rng = np.random.default_rng(0)
     parallel(rng.random((31, 4)))  # 31 // 16 = 1 share
-    assert parallel._cache is None and not parallel._replicas
+    assert parallel._cache is None and not parallel._copies
     parallel.backward_params(np.ones((31, 3)))  # the model's own backward
     assert model[0].weight.grad is not None
     with nyangtorch.no_grad():
@@ -122,7 +122,7 @@ def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
     parallel.eval()
     assert not model.training
     parallel(rng.random((64, 4)))
-    assert parallel._cache is None and not parallel._replicas
+    assert parallel._cache is None and not parallel._copies
 
 
 def test_replicas_follow_new_weight_arrays():
