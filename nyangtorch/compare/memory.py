@@ -26,21 +26,24 @@ def _rss_kb(field_name: str) -> int:
 def _workload(
     side: str, model, x: np.ndarray, y: np.ndarray, test_batches, dtype, steps: int
 ) -> None:
-    """``steps`` training steps (Adam) on one batch, then inference over ``test_batches``."""
+    """``steps`` training steps (Adam) on one batch, then inference over ``test_batches``,
+    ours each as nyang_train and nyang_inference run them."""
     import torch
 
     from .. import nn, optim
-    from ..eval.threads import map_batches
+    from ..eval.threads import map_batches, thread_count
     from ..nn.module import no_grad
+    from ..train.parallel import for_training
     from .convert import to_torch, torch_target
 
     x = x.astype(dtype)
     if side == "ours":
         opt, ce = optim.Adam(model.parameters()), nn.CE()
+        stepper = for_training(model, thread_count(None))  # as nyang_train trains it
         for _ in range(steps):
             opt.zero_grad()
-            ce(model(x), y)
-            model.backward_params(ce.backward())
+            ce(stepper(x), y)
+            stepper.backward_params(ce.backward())
             opt.step()
         model.eval()
         with no_grad():  # shares of each batch side by side, as nyang_inference
