@@ -72,7 +72,7 @@ class DataParallel(NyangModel):
         if not (self.training and is_grad_enabled()):
             self._cache = None
             return self.module(x)
-        parts = min(self.threads, len(x) // MIN_SHARE)
+        parts = min(self.threads, (len(x) if np.ndim(x) else 0) // MIN_SHARE)
         if parts < 2:  # a small batch: one share, the BLAS on every core
             self._cache = None
             return self.module(x)

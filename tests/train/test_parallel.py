@@ -206,3 +206,36 @@ def test_pickles_without_its_threads():
     assert repr(back) == repr(parallel) and back.threads == 2
     assert list(back.state_dict()) == ["module.0.weight", "module.0.bias"]  # as torch names them
     np.testing.assert_array_equal(back(x), parallel(x))
+
+
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_nyang_train_trains_data_parallel_where_the_model_allows(monkeypatch, batchnorm):
+    from nyangtorch.data import nyangnyang_dataset_ready
+    from nyangtorch.train import parallel
+
+    shared = []
+    run = parallel.DataParallel._run
+
+    def counted(self, calls):
+        shared.append(len(calls))
+        return run(self, calls)
+
+    monkeypatch.setattr(parallel.DataParallel, "_run", counted)
+    tail = [nn.BatchNorm(8)] if batchnorm else []
+    histories = []
+    for threads in (1, 2):
+        nyangtorch.manual_seed(0)
+        tr, va, _, _ = nyangnyang_dataset_ready("digits", batch_size=64, seed=0)
+        model = nn.NyangFlow(
+            nn.Conv(1, 8, 3, padding=1), *tail, nn.MaxPool(2, relu=True), nn.Flatten(),
+            nn.Linear(128, 10),
+        )  # fmt: skip
+        opt = optim.Adam(model.parameters(), lr=3e-3)
+        history = nyangtorch.nyang_train(
+            model, opt, nn.CE(), tr, va, epochs=2, progress=False, verbose=False, threads=threads
+        )
+        histories.append(history)
+        assert bool(shared) == (threads == 2 and not batchnorm)  # two shares per forward/backward
+        assert set(shared) <= {2}
+    for key in ("train_loss", "valid_loss", "valid_accuracy"):
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-4)
