@@ -237,5 +237,6 @@ def test_nyang_train_trains_data_parallel_where_the_model_allows(monkeypatch, ba
         histories.append(history)
         assert bool(shared) == (threads == 2 and not batchnorm)  # two shares per forward/backward
         assert set(shared) <= {2}
-    for key in ("train_loss", "valid_loss", "valid_accuracy"):
-        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-4)
+    if not batchnorm:  # data parallel: the one-thread run's numbers, to float32 rounding
+        for key in ("train_loss", "valid_loss", "valid_accuracy"):
+            np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-4)
