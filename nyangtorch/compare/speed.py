@@ -86,8 +86,9 @@ def _torch_twins(model: nn.NyangFlow, train: bool):
 
 def _trainers(model: nn.NyangFlow) -> dict[str, Callable[[Iterable], None]]:
     """For ``"ours"`` and each of :data:`TORCH_FORMATS`: a function that runs an Adam
-    training step (lr 1e-3, CE loss) on each (x, y class indices) batch it is given, on its
-    own copy of ``model`` with its own optimizer, so that calls continue one training run.
+    training step (lr 1e-3, CE loss) on each (x, y class indices) batch it is given, ours on
+    ``model`` itself, each torch format on its own twin of it, each with its own optimizer, so
+    that calls continue one training run.
     Ours runs as ``nyang_train`` does, data parallel on the BLAS's threads where the model
     allows (``nyangtorch.train.parallel``); torch gets each batch in its memory format as it
     comes."""

@@ -78,15 +78,43 @@ def shares(x: np.ndarray, parts: int) -> list[np.ndarray]:
     return [x[lo:hi] for lo, hi in zip(bounds, bounds[1:]) if hi > lo] or [x]
 
 
-_blas = None  # threadpoolctl's view of NumPy's BLAS, made on first use (see one_blas_thread)
+def share_count(x: np.ndarray, threads: int) -> int:
+    """How many shares a batch x (N, ...) is cut into on ``threads`` threads: one per thread,
+    each of at least ``MIN_SHARE`` samples, and at least one (a 0-d x goes whole)."""
+    n = len(x) if np.ndim(x) else 0
+    return max(1, min(threads, n // MIN_SHARE))
+
+
+def require_blas_control(threads: int, who: str) -> None:
+    """Raise ImportError, naming ``who``, if ``threads`` > 1 needs threadpoolctl (to hold NumPy's
+    BLAS to one thread per share) and it is not installed."""
+    if threads == 1:
+        return
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            f"{who}: {threads} threads need threadpoolctl, to hold NumPy's BLAS to one thread "
+            "per share (pip install threadpoolctl), or pass threads=1"
+        ) from None
+
+
+def with_grad_mode(grad: bool, fn: Callable[..., Result], *args) -> Result:
+    """``fn(*args)`` under grad mode ``grad``: a thread started for a caller takes the
+    caller's (each thread has its own, as in PyTorch)."""
+    with set_grad_enabled(grad):
+        return fn(*args)
+
+
+_blas = None  # threadpoolctl's view of NumPy's BLAS, made on first use (see blas_threads_each)
 
 
 @contextmanager
-def one_blas_thread() -> Iterator[bool]:
-    """Hold NumPy's BLAS to one thread while the block runs, so that the caller's own threads
-    get a core each, and yield True; or, while another threaded map runs in this process (one
-    at a time: see the module's notes) or without threadpoolctl, change nothing and yield
-    False: the caller then runs its work on one thread.
+def blas_threads_each(limit: int) -> Iterator[bool]:
+    """Hold NumPy's BLAS to ``limit`` threads while the block runs, so that the caller's own
+    threads share the cores, and yield True; or, while another threaded map runs in this
+    process (one at a time: see the module's notes) or without threadpoolctl, change nothing
+    and yield False: the caller then runs its work on one thread.
 
     For a limit set many times a second (every training step): the BLAS libraries are looked
     up once, the first time (0.24 ms), and each block then costs about 15 µs."""
@@ -94,15 +122,14 @@ def one_blas_thread() -> Iterator[bool]:
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
-        yield False
-        return
-    if not _limiting.acquire(blocking=False):
+        ThreadpoolController = None  # yielded below, outside this except: no chained error
+    if ThreadpoolController is None or not _limiting.acquire(blocking=False):
         yield False
         return
     try:
         if _blas is None:
             _blas = ThreadpoolController().select(user_api="blas")
-        with _blas.limit(limits=1):
+        with _blas.limit(limits=limit):
             yield True
     finally:
         _limiting.release()
@@ -121,8 +148,7 @@ def map_batches(
 
     def jobs():  # (is it its batch's last share, the share)
         for x in batches:
-            n = len(x) if np.ndim(x) else 0  # a 0-d x goes whole to fn, whose check names it
-            pieces = shares(x, max(1, min(threads, n // MIN_SHARE)))
+            pieces = shares(x, share_count(x, threads))  # a 0-d x: whole, fn's check names it
             for k, piece in enumerate(pieces):
                 yield k == len(pieces) - 1, piece
 
@@ -149,29 +175,19 @@ def map_in_threads(
     is restored when the iterator ends or is closed; an exception from ``fn`` comes out at its
     item's turn, after the items not yet started are cancelled."""
     threads = thread_count(threads)
-    if threads > 1:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            raise ImportError(
-                f"map_in_threads: {threads} threads need threadpoolctl, to hold NumPy's BLAS "
-                "to one thread per product (pip install threadpoolctl), or pass threads=1"
-            ) from None
+    require_blas_control(threads, "map_in_threads")
     if threads == 1 or not _limiting.acquire(blocking=False):
         yield from map(fn, items)
         return
+    from threadpoolctl import threadpool_limits
+
     grad = is_grad_enabled()
-
-    def call(item: Item) -> Result:
-        with set_grad_enabled(grad):
-            return fn(item)
-
     pending: deque[Future] = deque()
     try:
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
             try:
                 for item in items:
-                    pending.append(pool.submit(call, item))
+                    pending.append(pool.submit(with_grad_mode, grad, fn, item))
                     if len(pending) >= 2 * threads:
                         yield pending.popleft().result()
                 while pending:

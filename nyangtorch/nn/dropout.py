@@ -17,6 +17,8 @@ class Dropout(NyangModel):
     same mask or factor. The mask comes from :func:`nyangtorch.manual_seed`'s generator.
     """
 
+    per_sample = False  # random masks: shares of a batch would draw them in another order
+
     def __init__(self, p: float = 0.5, inverted: bool = True) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:

@@ -160,6 +160,12 @@ class NyangModel:
     declared with :meth:`register_buffer`.
     """
 
+    # True when each sample's output depends on that sample's input alone, with no random
+    # draws: cutting a batch into shares then changes nothing but rounding, so DataParallel
+    # may. BatchNorm (batch statistics) and Dropout (random masks) say False; so should a
+    # custom layer that mixes samples or draws random numbers.
+    per_sample = True
+
     def __init__(self) -> None:
         self.training = True
         self._buffers: list[str] = []

@@ -33,6 +33,7 @@ class BatchNorm(NyangModel):
     """
 
     sync = False  # a class default, so model files written before ``sync`` existed still load
+    per_sample = False  # the batch's statistics: each output depends on every sample
 
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, sync: bool = False

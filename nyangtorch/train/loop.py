@@ -22,7 +22,7 @@ from ..distributed import (
     world_size,
 )
 from ..eval.inference import nyang_inference
-from ..eval.threads import thread_count
+from ..eval.threads import require_blas_control, thread_count
 from ..metrics import as_labels, compute_metrics, confusion_pairs
 from ..nn.loss import Loss
 from ..nn.module import NyangModel
@@ -176,6 +176,7 @@ def nyang_train(
     )  # fmt: skip
     compute_metrics(metrics, [0], [0])  # unknown metric names fail now, not after an epoch
     threads = thread_count(threads)
+    require_blas_control(threads, "nyang_train")  # now, not at the first validation
     rank, world = init()
     if world > 1:
         _check_shard(train_loader, "train_loader", rank, world)
@@ -205,7 +206,7 @@ def nyang_train(
     elif seed is not None:
         nyang_random.manual_seed(seed)
     broadcast_parameters(model)  # every rank starts from rank 0's weights
-    # Under MPI the ranks are the parallelism: each trains its piece on one thread.
+    # Under MPI the ranks are the parallelism: each trains its piece as one process would.
     stepper = for_training(model, threads if world == 1 else 1)
     config = dict(
         model=type(model).__name__,

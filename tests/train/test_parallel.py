@@ -3,6 +3,7 @@ against the same model on one thread and against torch (float64)."""
 
 import pickle
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from nyangtorch import models, nn, optim
 from nyangtorch.compare import to_torch
 from nyangtorch.eval import threads as eval_threads
 from nyangtorch.train import DataParallel
+from nyangtorch.train.parallel import for_training
 
 
 class Residual(nn.Module):
@@ -103,10 +105,12 @@ def test_each_replica_runs_forward_and_backward_on_its_own_thread():
     for _ in range(2):
         parallel(x)
         parallel.backward(np.ones((33, 3)))
-    forward = {n: t for kind, n, t in seen if kind == "forward"}
-    backward = {n: t for kind, n, t in seen if kind == "backward"}
-    assert sorted(forward) == [16, 17] and forward == backward
-    assert forward[16] == threading.get_ident() != forward[17]  # the first share: the caller's
+    threads = {n: {t for _, m, t in seen if m == n} for _, n, _ in seen}  # over both steps
+    assert sorted(threads) == [16, 17] and all(len(ts) == 1 for ts in threads.values())
+    assert threads[16] == {threading.get_ident()} != threads[17]  # the first: the caller's
+    assert [kind for kind, _, _ in seen] == ["forward"] * 2 + ["backward"] * 2 + ["forward"] * 2 + [
+        "backward"
+    ] * 2
 
 
 def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
@@ -114,7 +118,7 @@ def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
     parallel = DataParallel(model, threads=2)
     rng = np.random.default_rng(0)
     parallel(rng.random((31, 4)))  # 31 // 16 = 1 share
-    assert parallel._cache is None and not parallel._copies
+    assert parallel._cache is None and not parallel._workers  # no thread started
     parallel.backward_params(np.ones((31, 3)))  # the model's own backward
     assert model[0].weight.grad is not None
     with nyangtorch.no_grad():
@@ -122,7 +126,7 @@ def test_small_batches_eval_mode_and_no_grad_run_the_model_itself():
     parallel.eval()
     assert not model.training
     parallel(rng.random((64, 4)))
-    assert parallel._cache is None and not parallel._copies
+    assert parallel._cache is None and not parallel._workers
 
 
 def test_replicas_follow_new_weight_arrays():
@@ -169,22 +173,151 @@ def test_while_another_threaded_map_runs_the_shares_run_here():
     np.testing.assert_allclose(model[0].weight.grad, np.ones((3, 32)) @ x)
 
 
-def test_batch_statistics_and_random_masks_are_refused_with_the_layer_named():
-    with pytest.raises(ValueError, match=r"layer 1 BatchNorm.*batch statistics.*threads=1"):
+class WithDropout(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.NyangFlow(nn.Dropout(0.5), nn.Linear(4, 2))
+
+    def forward(self, x):
+        return self.head(x)
+
+
+class Shuffle(nn.NyangModel):
+    """A custom layer that mixes the samples: it says so."""
+
+    per_sample = False
+
+    def forward(self, x):
+        return x[::-1]
+
+    def backward(self, dy):
+        return dy[::-1]
+
+
+def test_layers_that_are_not_per_sample_are_refused_with_the_layer_named():
+    refused = r"per_sample is False.*cannot be cut into shares; train the model itself"
+    with pytest.raises(ValueError, match=r"layer 1 BatchNorm\(3.*" + refused):
         DataParallel(nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3)))
-    with pytest.raises(ValueError, match=r"layer head\.0 Dropout.*random masks"):
-
-        class WithDropout(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.head = nn.NyangFlow(nn.Dropout(0.5), nn.Linear(4, 2))
-
-            def forward(self, x):
-                return self.head(x)
-
+    with pytest.raises(ValueError, match=r"layer head\.0 Dropout\(.*" + refused):
         DataParallel(WithDropout())
+    with pytest.raises(ValueError, match=r"layer 1 Shuffle\(\).*" + refused):
+        DataParallel(nn.NyangFlow(nn.Linear(4, 3), Shuffle()))
     with pytest.raises(ValueError, match="threads must be an integer >= 1"):
         DataParallel(nn.NyangFlow(nn.Linear(4, 3)), threads=0)
+    # a layer added later is checked at the next forward
+    model = nn.NyangFlow(nn.Linear(4, 3))
+    parallel = DataParallel(model, threads=2)
+    model.layers.append(nn.Dropout(0.5))
+    with pytest.raises(ValueError, match=r"layer 1 Dropout\(.*" + refused):
+        parallel(np.ones((32, 4)))
+
+
+def test_for_training_picks_data_parallel_where_it_can():
+    plain = nn.NyangFlow(nn.Linear(4, 3))
+    assert for_training(plain, 1) is plain
+    wrapped = for_training(plain, 2)
+    assert isinstance(wrapped, DataParallel) and wrapped.module is plain
+    assert for_training(wrapped, 2) is wrapped  # not wrapped twice
+    with_bn = nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3))
+    assert for_training(with_bn, 2) is with_bn
+    plain.lock = threading.Lock()  # cannot be copied: trained on one thread, with a warning
+    with pytest.warns(UserWarning, match="DataParallel: cannot copy the model.*one thread"):
+        assert for_training(plain, 2) is plain
+
+
+def test_copies_follow_the_models_layers_and_thread_count():
+    nyangtorch.manual_seed(0)
+    model = nn.NyangFlow(nn.Linear(4, 3))
+    parallel = DataParallel(model, threads=2)
+    x = np.random.default_rng(0).standard_normal((48, 4))
+    parallel(x)
+    model.layers.append(nn.LeakyReLU(0.5))  # a new layer: copies made again
+    np.testing.assert_array_equal(parallel(x), model(x))
+    model[1].negative_slope = 0.1  # a setting changed in place: refresh() says so
+    parallel.refresh()
+    np.testing.assert_array_equal(parallel(x), model(x))
+    parallel.threads = 3
+    assert len(parallel(x)) == 48 and parallel._cache == [16, 16, 16]
+
+
+def test_gradients_add_onto_those_already_there():
+    nyangtorch.manual_seed(0)
+    model = models.reference_cnn().to(np.float64)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 1, 28, 28)), rng.integers(0, 10, 32)
+    _, _, once = one_step(model, x, y)
+    parallel, ce = DataParallel(model, threads=2), nn.CE()
+    model.zero_grad()
+    for _ in range(2):  # no zero_grad in between: the two steps' gradients add up
+        ce(parallel(x), y)
+        parallel.backward_params(ce.backward())
+    for p, g in zip(model.parameters(), once):
+        np.testing.assert_allclose(p.grad, 2 * g, rtol=1e-12, atol=1e-15)
+
+
+class FailsOn(nn.NyangModel):
+    """For the share whose first value is -1: raises in ``where`` (forward or backward); for
+    the share whose first value is 2: takes 0.2 s there, then notes it finished."""
+
+    finished: list[str] = []  # on the class: every copy notes here
+
+    def __init__(self, where):
+        super().__init__()
+        self.where = where
+        FailsOn.finished.clear()
+
+    def _act(self, first, stage):
+        if stage == self.where and first == -1:
+            raise ValueError(f"{stage} of the marked share")
+        if stage == self.where and first == 2:
+            time.sleep(0.2)
+            FailsOn.finished.append(stage)
+
+    def forward(self, x):
+        self._cache = x[0, 0]
+        self._act(x[0, 0], "forward")
+        return x
+
+    def backward(self, dy):
+        self._act(self._cache, "backward")
+        return dy
+
+
+@pytest.mark.parametrize("where", ["forward", "backward"])
+def test_an_error_in_a_worker_comes_out_after_every_share_stopped(where):
+    fails = FailsOn(where)
+    model = nn.NyangFlow(nn.Linear(4, 4), fails)
+    model[0].weight.data[:] = np.eye(4)  # the Linear keeps each share's first value
+    model[0].bias.data[:] = 0
+    parallel = DataParallel(model, threads=3)
+    x = np.zeros((48, 4))
+    x[16:32], x[32:48] = -1.0, 2.0  # the first worker's share fails, the second's is slow
+    with pytest.raises(ValueError, match=f"{where} of the marked share"):
+        parallel(x)
+        parallel.backward_params(np.ones((48, 4)))
+    assert FailsOn.finished == [where]  # the slow share had finished when the error came out
+    # usable again, and nothing left over in the copies from the interrupted backward
+    x[16:32] = 0.0
+    model.zero_grad()
+    parallel(x)
+    parallel.backward_params(np.ones((48, 4)))
+    np.testing.assert_allclose(model[0].bias.grad, np.full(4, 48.0))
+
+
+def test_without_threadpoolctl_several_threads_are_refused_before_training(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import threadpoolctl fails
+    model = nn.NyangFlow(nn.Linear(4, 3))
+    with pytest.raises(ImportError, match="DataParallel: 2 threads need threadpoolctl"):
+        DataParallel(model, threads=2)
+    loader = [(np.ones((32, 4), np.float32), np.zeros(32, np.int64))]
+    with pytest.raises(ImportError, match="nyang_train: 2 threads need threadpoolctl"):
+        nyangtorch.nyang_train(
+            model, optim.SGD(model.parameters(), lr=0.1), nn.CE(), loader, epochs=1,
+            progress=False, verbose=False, threads=2,
+        )  # fmt: skip
+    assert model[0].weight.grad is None  # refused before any step
 
 
 def test_errors_name_the_layer_and_leave_it_usable():
