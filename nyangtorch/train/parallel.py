@@ -116,7 +116,7 @@ class DataParallel(NyangModel):
             self.refresh()
         pieces = shares(x, parts)
         replicas = [self.module, *self._copies]
-        calls = [functools.partial(r, p) for r, p in zip(replicas, pieces, strict=False)]
+        calls = [functools.partial(r, p) for r, p in zip(replicas, pieces)]
         outputs = self._run(calls)
         self._cache = [len(p) for p in pieces]
         return np.concatenate(outputs)
