@@ -13,14 +13,16 @@ does; the check Python's rule needs before every division stops the loop from be
 vectorised (measured on Adam's update: ~3× slower).
 
 Threads. Kernels run on one core: none is compiled with ``parallel=True``, so Numba never
-starts a thread pool of its own. The matrix products keep NumPy's multi-threaded BLAS, whose
-threads keep spinning for a while after each product. Measured on two cores, the reference
+starts a thread pool of its own. Where a batch runs whole on one thread (a model with
+BatchNorm), the matrix products keep NumPy's multi-threaded BLAS, whose threads keep
+spinning for a while after each product. Measured on two cores, the reference
 CNN's training step with the window kernels parallel over samples (``prange``): 3.8× slower
 with Numba's OpenMP layer, 7% slower with its workqueue layer (and 3% slower again with the
 BLAS held to one thread, so that nothing spins), and no faster with OpenMP threads that sleep
 instead of spinning (``OMP_WAIT_POLICY=passive``). Every kernel is compiled with
-``nogil=True``: it releases Python's lock while it runs, so inference can run whole batches
-in several threads at once (``nyangtorch.eval.threads``).
+``nogil=True``: it releases Python's lock while it runs, so training and inference run a
+share of each batch in each of several threads at once, each with a one-thread BLAS
+(``nyangtorch.train.parallel``, ``nyangtorch.eval.threads``).
 
 Cache folder. Numba writes the cache beside the source (``kernels/__pycache__``) when that
 folder is writable, else into the user's cache folder (``~/.cache/numba``). When neither is
