@@ -110,11 +110,11 @@ _blas = None  # threadpoolctl's view of NumPy's BLAS, made on first use (see bla
 
 
 @contextmanager
-def blas_threads_each(limit: int) -> Iterator[bool]:
+def blas_threads_each(limit: int) -> Iterator[None]:
     """Hold NumPy's BLAS to ``limit`` threads while the block runs, so that the caller's own
-    threads share the cores, and yield True; or, while another threaded map runs in this
-    process (one at a time: see the module's notes) or without threadpoolctl, change nothing
-    and yield False: the caller then runs its work on one thread.
+    threads share the cores. While another threaded map runs in this process (one at a time:
+    see the module's notes), or without threadpoolctl, change nothing: the BLAS's thread count
+    is then that map's (one) or the user's.
 
     For a limit set many times a second (every training step): the BLAS libraries are looked
     up once, the first time (0.24 ms), and each block then costs about 15 µs."""
@@ -124,13 +124,13 @@ def blas_threads_each(limit: int) -> Iterator[bool]:
     except ImportError:
         ThreadpoolController = None  # yielded below, outside this except: no chained error
     if ThreadpoolController is None or not _limiting.acquire(blocking=False):
-        yield False
+        yield
         return
     try:
         if _blas is None:
             _blas = ThreadpoolController().select(user_api="blas")
         with _blas.limit(limits=limit):
-            yield True
+            yield
     finally:
         _limiting.release()
 

@@ -17,7 +17,7 @@ class Dropout(NyangModel):
     same mask or factor. The mask comes from :func:`nyangtorch.manual_seed`'s generator.
     """
 
-    per_sample = False  # random masks: shares of a batch would draw them in another order
+    splittable = False  # random masks: shares of a batch would draw them in another order
 
     def __init__(self, p: float = 0.5, inverted: bool = True) -> None:
         super().__init__()

@@ -160,11 +160,13 @@ class NyangModel:
     declared with :meth:`register_buffer`.
     """
 
-    # True when each sample's output depends on that sample's input alone, with no random
-    # draws: cutting a batch into shares then changes nothing but rounding, so DataParallel
-    # may. BatchNorm (batch statistics) and Dropout (random masks) say False; so should a
-    # custom layer that mixes samples or draws random numbers.
-    per_sample = True
+    # True when cutting a batch into shares that threads run side by side (DataParallel)
+    # changes nothing but rounding: each sample's output depends on that sample alone, or
+    # the layer adds what it needs over the shares (BatchNorm's statistics, with
+    # nn.shares.share_sum). Dropout says False (shares would draw its random masks in
+    # another order); so should a custom layer that otherwise mixes samples or draws
+    # random numbers.
+    splittable = True
 
     def __init__(self) -> None:
         self.training = True

@@ -9,6 +9,7 @@ from .checks import check_channels, check_input
 from .kernels import float_input
 from .kernels import norm as kernels
 from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .shares import share_sum
 from .windows import channels_first, channels_last
 
 
@@ -30,10 +31,14 @@ class BatchNorm(NyangModel):
     σ² are those of the global batch, M the count over all ranks (forward gathers each rank's
     count, mean and variance), and backward sums ``dβ`` and ``dγ`` over the ranks for ``dx``,
     so a model trains as on one process with the global batch. Outside MPI both are the same.
+
+    On the threads of one machine (:class:`~nyangtorch.train.DataParallel`), each thread's
+    share of the batch adds its sums to the other shares' (:func:`~nyangtorch.nn.shares.share_sum`):
+    Σx and Σx² with the counts in forward, dβ and dγ for dx in backward. The statistics are
+    the whole batch's, as on one thread.
     """
 
     sync = False  # a class default, so model files written before ``sync`` existed still load
-    per_sample = False  # the batch's statistics: each output depends on every sample
 
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, sync: bool = False
@@ -69,14 +74,17 @@ class BatchNorm(NyangModel):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         rows = self._rows(x)
-        m, dtype = len(rows), rows.dtype
+        dtype = rows.dtype
         if self.training:
+            # The per-channel sums, Σx and Σx², are all this process's statistics need: with
+            # the count, added over the threads' shares of the batch when there are several.
+            sum_x, sum_x2 = kernels.channel_sums(rows, rows, np.zeros(self.num_features))
+            count_and_sums = share_sum(np.concatenate([[len(rows)], sum_x, sum_x2]))
+            m, (sum_x, sum_x2) = int(count_and_sums[0]), np.split(count_and_sums[1:], 2)
             if m < 2:
                 raise ValueError(
                     f"{self!r}: training needs more than 1 value per channel, got input {x.shape}"
                 )
-            # The per-channel sums, Σx and Σx², are all this process's statistics need.
-            sum_x, sum_x2 = kernels.channel_sums(rows, rows, np.zeros(self.num_features))
             mean = sum_x / m
             var = np.maximum(sum_x2 / m - mean * mean, 0.0)  # E[x²] − μ², rounding kept ≥ 0
             if self._synchronised():  # the global batch's count, mean and variance
@@ -113,6 +121,7 @@ class BatchNorm(NyangModel):
         self.bias.accumulate(d_beta)
         scale = self.weight.data * inv_std
         if m is not None:
+            d_beta, d_gamma = share_sum(np.stack([d_beta, d_gamma]))  # the threads' shares
             if self._synchronised():
                 # μ and σ² came from every rank's x, so dx needs dβ and dγ of every rank's dy;
                 # the parameters' gradients above stay this rank's, averaged with all others.

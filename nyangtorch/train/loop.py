@@ -158,11 +158,11 @@ def nyang_train(
       one).
     - ``progress``: tqdm bars for train and valid; ``verbose``: one summary line per epoch.
     - ``threads``: the cores a training step uses (default: as many as NumPy's BLAS uses). A
-      model without BatchNorm or Dropout trains on them data parallel, each thread a share of
-      every batch (of at least 16 images) through its own replica
-      (:class:`~nyangtorch.train.parallel.DataParallel`; the gradients agree with one
-      thread's to rounding, and ``threads=1`` gives the one-thread numbers); any other model
-      runs each step on one thread of Python, the BLAS on every core. Validation runs on as
+      model without Dropout trains on them data parallel, each thread a share of every batch
+      (of at least 16 images) through its own replica, BatchNorm's statistics those of the
+      whole batch (:class:`~nyangtorch.train.parallel.DataParallel`; the gradients agree with
+      one thread's to rounding, and ``threads=1`` gives the one-thread numbers); any other
+      model runs each step on one thread of Python, the BLAS on every core. Validation runs on as
       many threads.
     - Under MPI (``mpirun -n W``, see :mod:`nyangtorch.distributed`) it trains data parallel,
       on loaders made with ``shard=(rank, world)``: rank 0's parameters are broadcast at the

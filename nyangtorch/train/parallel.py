@@ -20,11 +20,13 @@ already holds the loss's 1/N). The caller's thread runs the first share on the m
 the other replicas are copies of the model's layers that share its weight arrays (the
 optimizer updates them in place) and keep their own saved arrays and gradients.
 
-This is exact only for layers whose output for a sample depends on that sample alone, with
-no random draws (``NyangModel.per_sample``): models with BatchNorm (batch statistics) or
-Dropout (random masks) are refused. The sums add in another order than one thread's
-products: the gradients agree to rounding (about 1e-7 relative in float32), and a run on
-``threads=1`` gives the one-thread numbers.
+This is exact for layers whose output for a sample depends on that sample alone, and for
+layers that add what they need over the shares (BatchNorm: each share's Σx, Σx² and count in
+forward, Σdy and Σdy·x̂ in backward, with :func:`nyangtorch.nn.shares.share_sum`, so the
+statistics are the whole batch's): ``NyangModel.splittable``. Models with Dropout (random
+masks, which shares would draw in another order) are refused. The sums add in another order
+than one thread's: outputs and gradients agree to rounding (about 1e-7 relative in
+float32), and a run on ``threads=1`` gives the one-thread numbers.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from ..eval.threads import (
     with_grad_mode,
 )
 from ..nn.module import NyangModel, is_grad_enabled
+from ..nn.shares import ShareGroup, ShareStopped
 
 
 class DataParallel(NyangModel):
@@ -99,11 +102,12 @@ class DataParallel(NyangModel):
         ]
 
     def _layout(self) -> list[int]:
-        """Identities of the model's layers and weight arrays, and the thread count: when
-        any changed, the copies are stale."""
+        """Identities of the model's layers and parameter arrays, and the thread count: when
+        any changed, the copies are stale. Not the buffers': BatchNorm makes new running
+        statistics at every step, and training reads no copy's (eval runs the model)."""
         return (
             [id(m) for m in self.module.modules()]
-            + [id(a) for a in self._arrays()]
+            + [id(p.data) for p in self.module.parameters()]
             + [self.threads]
         )
 
@@ -156,25 +160,33 @@ class DataParallel(NyangModel):
         return results
 
     def _run(self, calls: list[Callable[[], object]]) -> list:
-        """Run call k on thread k (call 0 on the caller's, the others on this wrapper's
-        worker threads, each always the same thread), the BLAS's threads shared out among
-        them; the results in order. While another threaded map holds the BLAS, all run here,
-        one after another."""
-        with blas_threads_each(max(1, self.threads // len(calls))) as threaded:
-            if not threaded:
-                return [call() for call in calls]
-            while len(self._workers) < len(calls) - 1:
-                name = f"DataParallel-{len(self._workers) + 1}"
-                self._workers.append(ThreadPoolExecutor(1, thread_name_prefix=name))
-            grad = is_grad_enabled()
+        """Run call k on thread k as share k of one :class:`~nyangtorch.nn.shares.ShareGroup`
+        (call 0 on the caller's thread, the others on this wrapper's worker threads, each
+        always the same thread), the BLAS's threads shared out among them; the results in
+        order. A share's error comes out once every share has stopped: the first share's
+        own, rather than the ShareStopped of the shares left waiting for it."""
+        group, grad = ShareGroup(len(calls)), is_grad_enabled()
+        while len(self._workers) < len(calls) - 1:
+            name = f"DataParallel-{len(self._workers) + 1}"
+            self._workers.append(ThreadPoolExecutor(1, thread_name_prefix=name))
+        # The shares run at once even while another threaded map holds the BLAS (its limit
+        # of one thread then stands): they may wait for each other in share_sum.
+        with blas_threads_each(max(1, self.threads // len(calls))):
             futures = [
-                w.submit(with_grad_mode, grad, call) for w, call in zip(self._workers, calls[1:])
+                w.submit(with_grad_mode, grad, group.run, k, call)
+                for k, (w, call) in enumerate(zip(self._workers, calls[1:]), start=1)
             ]
+            stopped = None
             try:
-                first = calls[0]()
+                first = group.run(0, calls[0])
+            except ShareStopped as error:  # another share stopped first: see below
+                stopped = error
             finally:
                 wait(futures)  # no replica may still run when this returns or raises
-            return [first, *(f.result() for f in futures)]
+        errors = [e for e in [stopped, *(f.exception() for f in futures)] if e is not None]
+        if errors:  # the first that is not a ShareStopped, if any
+            raise min(errors, key=lambda e: isinstance(e, ShareStopped))
+        return [first, *(f.result() for f in futures)]
 
     def __getstate__(self) -> dict:
         """Pickle the model alone: the copies and threads are made again when loaded."""
@@ -185,9 +197,9 @@ class DataParallel(NyangModel):
 
 def for_training(model: NyangModel, threads: int) -> NyangModel:
     """What trains ``model`` on ``threads`` cores: ``DataParallel(model, threads)`` when there
-    are several and the model can be split (:func:`splittable`) and copied; else the model
+    are several and the model can be split (:func:`is_splittable`) and copied; else the model
     itself, each step on one thread of Python with the BLAS on every core."""
-    if threads == 1 or isinstance(model, DataParallel) or not splittable(model):
+    if threads == 1 or isinstance(model, DataParallel) or not is_splittable(model):
         return model
     try:
         return DataParallel(model, threads)
@@ -197,18 +209,17 @@ def for_training(model: NyangModel, threads: int) -> NyangModel:
 
 
 def check_splittable(model: NyangModel) -> None:
-    """Raise ValueError if a layer of ``model`` is not :attr:`~NyangModel.per_sample`: shares
+    """Raise ValueError if a layer of ``model`` is not :attr:`~NyangModel.splittable`: shares
     of the batch would not give the whole batch's result."""
     for name, layer in model.named_modules():
-        if not layer.per_sample:
+        if not layer.splittable:
             raise ValueError(
-                f"DataParallel: layer {name or '(the model)'} {layer!r} does not treat each "
-                "sample on its own (its per_sample is False: batch statistics or random draws), "
-                "so the batch cannot be cut into shares; train the model itself (nyang_train "
-                "does so for such models)"
+                f"DataParallel: layer {name or '(the model)'} {layer!r} cannot run on shares of "
+                "the batch (its splittable is False: random draws, or samples mixed); train the "
+                "model itself (nyang_train does so for such models)"
             )
 
 
-def splittable(model: NyangModel) -> bool:
-    """True if every layer of ``model`` is :attr:`~NyangModel.per_sample`."""
-    return all(layer.per_sample for layer in model.modules())
+def is_splittable(model: NyangModel) -> bool:
+    """True if every layer of ``model`` is :attr:`~NyangModel.splittable`."""
+    return all(layer.splittable for layer in model.modules())
