@@ -248,8 +248,8 @@ def step_gflop(
     and PyTorch's: every Conv and Linear does its forward, weight-gradient and input-gradient
     product, except that the first needs no input gradient (the images have none). They
     differ where a Conv skips the outputs its next pool never reads (``next_pool``): PyTorch
-    computes every output; and where a Conv runs Winograd's F(2×2, 3×3): 16 multiply-adds per
-    2×2 block of outputs, input channel and output channel, where im2col does 36."""
+    computes every output; and where a Conv runs Winograd's F(m×m, 3×3): (m + 2)² multiply-adds
+    per m×m block of outputs, input channel and output channel, where im2col does 9·m²."""
     x, ours, theirs, first = np.zeros((1, *image_shape), np.float32), 0, 0, True
     with inference_mode(model):
         for layer in (m for m in model.modules() if not isinstance(m, nn.NyangFlow)):
@@ -259,9 +259,10 @@ def step_gflop(
                 window = layer.kernel_size, layer.stride, layer.padding
                 full = conv_output_size(layer, x.shape[2:], *window)
                 macs = y.size * per_output, y.shape[1] * full[0] * full[1] * per_output
-                if layer.uses_winograd():
-                    blocks = int(np.prod(winograd.tiles(y.shape[2:])))
-                    macs = 16 * blocks * layer.in_channels * layer.out_channels, macs[1]
+                block = layer.winograd_block(y.shape[2:])
+                if block:
+                    products = winograd.products(y.shape[2:], block)
+                    macs = products * layer.in_channels * layer.out_channels, macs[1]
             elif isinstance(layer, nn.Linear):
                 macs = (y.size * layer.in_features,) * 2
             else:

@@ -26,6 +26,12 @@ from .windows import (
 # (batch 64, forward + backward, float32): 0.57–0.89× im2col's time from 32 channels on,
 # 1.2× at 16 input channels and 2.7× at 3, where the tile transforms outweigh the products.
 WINOGRAD_MIN_CHANNELS = 32
+# "auto" runs F(4×4, 3×3) where it needs at most this fraction of F(2×2, 3×3)'s products
+# (winograd.products), else F(2×2). Measured (32 → 64 channels, batch 32, one thread,
+# forward + backward, float32), F(4×4)'s time ÷ F(2×2)'s: 0.75 for 11×11 outputs, 0.94 for
+# 7×7 and 0.83 for 28×28 (products 0.56×); 1.13 for 10×10 (0.81×) and 1.30 for 14×14
+# (0.73×), where its larger transforms outweigh the fewer products.
+WINOGRAD4_MAX_PRODUCTS = 0.6
 
 # Layers that map each value to one value in the same place: between a Conv and its pool
 # they keep the outputs the pool never reads unread (Conv.next_pool).
@@ -44,9 +50,11 @@ class Conv(NyangModel):
 
     ``algorithm``: "im2col" (the above, for every layer), "winograd" (Winograd's F(2×2, 3×3),
     :mod:`nyangtorch.nn.winograd`: 0.44× the multiplications, for 3×3 kernels at stride 1
-    only), or "auto" (default): Winograd where it applies and both channel counts are at least
-    ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col. Both give the
-    convolution up to rounding.
+    only), "winograd4" (F(4×4, 3×3): 0.25× for outputs that are multiples of 4), or "auto"
+    (default): Winograd where it applies and both channel counts are at least
+    ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col; F(4×4) where its
+    blocks need at most ``WINOGRAD4_MAX_PRODUCTS`` (0.6) of F(2×2)'s products for the output
+    size (11×11, 7×7, 28×28), else F(2×2). All give the convolution up to rounding.
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
@@ -97,7 +105,7 @@ class Conv(NyangModel):
         return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
     def uses_winograd(self) -> bool:
-        """True when this layer runs Winograd's F(2×2, 3×3) (see ``algorithm``)."""
+        """True when this layer runs Winograd's F(m×m, 3×3) (see ``algorithm``)."""
         # Checked here too, not only in __init__: the attribute can be set afterwards.
         algorithm = check_algorithm(self.algorithm, self.kernel_size, self.stride)
         if algorithm == "auto":
@@ -105,7 +113,17 @@ class Conv(NyangModel):
             return winograd_applies(self.kernel_size, self.stride) and (
                 channels >= WINOGRAD_MIN_CHANNELS
             )
-        return algorithm == "winograd"
+        return algorithm.startswith("winograd")
+
+    def winograd_block(self, size: tuple[int, int]) -> int:
+        """m of the F(m×m, 3×3) this layer runs for outputs ``size`` (2 or 4), or 0 for
+        im2col (see ``algorithm``)."""
+        if not self.uses_winograd():
+            return 0
+        if self.algorithm != "auto":
+            return 4 if self.algorithm == "winograd4" else 2
+        fewer = winograd.products(size, 4) <= WINOGRAD4_MAX_PRODUCTS * winograd.products(size, 2)
+        return 4 if fewer else 2
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         expected = f"(N, {self.in_channels}, H, W)"
@@ -113,10 +131,12 @@ class Conv(NyangModel):
         check_channels(self, x, expected, self.in_channels)
         x = float_input(x)
         size = self._output_size(x.shape[2:])
-        by_winograd = self.uses_winograd()
-        forward = self._forward_winograd if by_winograd else self._forward_im2col
-        y, saved = forward(x, size)
-        self._cache = keep((by_winograd, saved, x.shape, size))
+        block = self.winograd_block(size)
+        if block:
+            y, saved = self._forward_winograd(x, size, block)
+        else:
+            y, saved = self._forward_im2col(x, size)
+        self._cache = keep((block, saved, x.shape, size))
         return channels_first(y)
 
     def _forward_im2col(self, x: np.ndarray, size: tuple[int, int]):
@@ -137,13 +157,13 @@ class Conv(NyangModel):
         y = cols @ wm.T
         return y.reshape(len(x), *size, self.out_channels), cols
 
-    def _forward_winograd(self, x: np.ndarray, size: tuple[int, int]):
-        """Y = Aᵀ [V @ U] A + b (nn/winograd.py) as channels-last (N, Ho, Wo, O), and V for
-        backward."""
-        u = winograd.weight_tiles(float_input(self.weight.data))
-        v = winograd.input_tiles(channels_last(x), self.padding, winograd.tiles(size))
+    def _forward_winograd(self, x: np.ndarray, size: tuple[int, int], m: int):
+        """Y = Aᵀ [V @ U] A + b (nn/winograd.py, m×m blocks) as channels-last
+        (N, Ho, Wo, O), and V for backward."""
+        u = winograd.weight_tiles(float_input(self.weight.data), m)
+        v = winograd.input_tiles(channels_last(x), self.padding, winograd.tiles(size, m), m)
         bias = None if self.bias is None else float_input(self.bias.data)
-        y = winograd.output_tiles(v @ u, bias, (len(x), *size, self.out_channels))
+        y = winograd.output_tiles(v @ u, bias, (len(x), *size, self.out_channels), m)
         return y, v
 
     def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:
@@ -159,14 +179,17 @@ class Conv(NyangModel):
 
     def _param_grads(self, dy: np.ndarray) -> np.ndarray:
         """Add dW and db; return dY in the form the algorithm's input gradient starts from."""
-        by_winograd, saved, x_shape, size = self._saved()
+        block, saved, x_shape, size = self._saved()
         if dy.shape != (x_shape[0], self.out_channels, *size):
             raise ValueError(
                 f"{self!r}: backward got grad {dy.shape}, not this layer's output shape "
                 f"{(x_shape[0], self.out_channels, *size)}"
             )
-        grads = self._grads_winograd if by_winograd else self._grads_im2col
-        dw, db, dy_for_input = grads(channels_last(float_input(dy)), saved)
+        dy = channels_last(float_input(dy))
+        if block:
+            dw, db, dy_for_input = self._grads_winograd(dy, saved, block)
+        else:
+            dw, db, dy_for_input = self._grads_im2col(dy, saved)
         self.weight.accumulate(dw)
         if self.bias is not None:
             self.bias.accumulate(db)
@@ -183,31 +206,35 @@ class Conv(NyangModel):
         db = dwt[k] if self.bias is not None else None  # the column of ones: db is the last row
         return dw, db, dy2
 
-    def _grads_winograd(self, dy: np.ndarray, v: np.ndarray):
-        """dW = Gᵀ dU G with dU = Vᵀ @ dM, db = Σ dY, and dM = A dY Aᵀ (16, N·th·tw, O)."""
-        dm, db = winograd.output_tiles_adjoint(dy)
+    def _grads_winograd(self, dy: np.ndarray, v: np.ndarray, m: int):
+        """dW = Gᵀ dU G with dU = Vᵀ @ dM, db = Σ dY, and dM = A dY Aᵀ (α², N·th·tw, O)."""
+        dm, db = winograd.output_tiles_adjoint(dy, m)
         # dUᵀ = dMᵀ @ V, (O, C) per tile entry: OpenBLAS ran it ~10% faster than Vᵀ @ dM here.
-        dw = winograd.weight_tiles_adjoint(dm.transpose(0, 2, 1) @ v)
+        dw = winograd.weight_tiles_adjoint(dm.transpose(0, 2, 1) @ v, m)
         return dw, db, dm
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy_for_input = self._param_grads(dy)
-        by_winograd, _, (n, c, h, w), size = self._cache  # set by forward
-        input_grad = self._input_grad_winograd if by_winograd else self._input_grad_im2col
-        return channels_first(input_grad(dy_for_input, (n, h, w, c), size))
+        block, _, (n, c, h, w), size = self._cache  # set by forward
+        if block:
+            dx = self._input_grad_winograd(dy_for_input, (n, h, w, c), size, block)
+        else:
+            dx = self._input_grad_im2col(dy_for_input, (n, h, w, c), size)
+        return channels_first(dx)
 
     def _input_grad_im2col(self, dy2: np.ndarray, image_shape, size) -> np.ndarray:
         """dx = col2im(dY @ Wm): each window's gradient, added back onto its pixels."""
         dcols = dy2 @ self._weight_matrix()  # (N·Ho·Wo, kh·kw·C)
         return col2im(dcols, image_shape, self.kernel_size, self.stride, self.padding, size)
 
-    def _input_grad_winograd(self, dm: np.ndarray, image_shape, size) -> np.ndarray:
+    def _input_grad_winograd(self, dm: np.ndarray, image_shape, size, m: int) -> np.ndarray:
         """dx = B dV Bᵀ added onto each tile's pixels, with dV = dM @ Uᵀ."""
         # U again from the current weights (0.08 ms for conv2), as im2col's backward takes
         # Wm: forward keeps only V.
-        u = winograd.weight_tiles(float_input(self.weight.data))
-        dv = dm @ u.transpose(0, 2, 1)  # (16, N·th·tw, C)
-        return winograd.input_tiles_adjoint(dv, self.padding, winograd.tiles(size), image_shape)
+        u = winograd.weight_tiles(float_input(self.weight.data), m)
+        dv = dm @ u.transpose(0, 2, 1)  # (α², N·th·tw, C)
+        grid = winograd.tiles(size, m)
+        return winograd.input_tiles_adjoint(dv, self.padding, grid, image_shape, m)
 
     def backward_params(self, dy: np.ndarray) -> None:
         self._param_grads(dy)
@@ -249,20 +276,24 @@ def pool_size(value) -> int:
 
 
 def winograd_applies(kernel_size: tuple[int, int], stride: tuple[int, int]) -> bool:
-    """Winograd's F(2×2, 3×3) computes 3×3 kernels at stride 1."""
+    """Winograd's F(m×m, 3×3) computes 3×3 kernels at stride 1."""
     return (kernel_size, stride) == ((3, 3), (1, 1))
 
 
+ALGORITHMS = {"auto": None, "im2col": None, "winograd": "F(2×2, 3×3)", "winograd4": "F(4×4, 3×3)"}
+
+
 def check_algorithm(algorithm, kernel_size: tuple[int, int], stride: tuple[int, int]) -> str:
-    """``algorithm``, checked: "winograd" needs a 3×3 kernel at stride 1."""
-    if algorithm not in ("auto", "im2col", "winograd"):
+    """``algorithm``, checked: "winograd" and "winograd4" need a 3×3 kernel at stride 1."""
+    if algorithm not in ALGORITHMS:
         raise ValueError(
-            f"Conv: algorithm must be 'auto', 'im2col' or 'winograd', got {algorithm!r}"
+            "Conv: algorithm must be 'auto', 'im2col', 'winograd' or 'winograd4', got "
+            f"{algorithm!r}"
         )
-    if algorithm == "winograd" and not winograd_applies(kernel_size, stride):
+    if ALGORITHMS[algorithm] and not winograd_applies(kernel_size, stride):
         raise ValueError(
-            f"Conv: algorithm='winograd' is F(2×2, 3×3), for a 3×3 kernel at stride 1, not "
-            f"kernel {kernel_size} at stride {stride}; use 'auto' or 'im2col'"
+            f"Conv: algorithm={algorithm!r} is {ALGORITHMS[algorithm]}, for a 3×3 kernel at "
+            f"stride 1, not kernel {kernel_size} at stride {stride}; use 'auto' or 'im2col'"
         )
     return algorithm
 

@@ -28,6 +28,14 @@ The three products do 2·16·N·th·tw·C·O multiply-adds each where im2col's d
 ``kernels/winograd.py``, cost a pass over V and M each. In exact arithmetic the result is the
 convolution's; in floating point it differs by rounding (about 1e-7 relative in float32,
 1e-16 in float64), as im2col's order of sums differs from PyTorch's.
+
+F(4×4, 3×3) makes 4×4 blocks from 6×6 tiles with the matrices ``B4_T``, ``G4`` and ``A4_T``
+below (Lavin & Gray's, interpolating at 0, ±1, ±2): 36 products per 16 outputs instead of
+64 for four F(2×2) blocks, for larger transforms (``kernels/winograd_matrices.py``, loops
+over the matrices' entries) and a larger rounding error (about 2e-6 relative in float32,
+1e-15 in float64). It pays where F(2×2)'s blocks fit the output badly: 11×11 outputs take
+36 blocks of 2×2 (144 places for 121 outputs) but 9 of 4×4 (144 too, at 0.56× the
+products). Every function below takes the block size ``m``: 2 (default) or 4.
 """
 
 from __future__ import annotations
@@ -35,72 +43,134 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import winograd as kernels
+from .kernels import winograd_matrices as general
 
 Pair = tuple[int, int]
 
+# F(4×4, 3×3): Y = A4ᵀ [(G4 g G4ᵀ) ⊙ (B4ᵀ d B4)] A4 for a 6×6 tile d.
+B4_T = np.array(
+    [
+        [4, 0, -5, 0, 1, 0],
+        [0, -4, -4, 1, 1, 0],
+        [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0],
+        [0, 2, -1, -2, 1, 0],
+        [0, 4, 0, -5, 0, 1],
+    ],
+    dtype=np.float64,
+)
+G4 = np.array(
+    [
+        [1 / 4, 0, 0],
+        [-1 / 6, -1 / 6, -1 / 6],
+        [-1 / 6, 1 / 6, -1 / 6],
+        [1 / 24, 1 / 12, 1 / 6],
+        [1 / 24, -1 / 12, 1 / 6],
+        [0, 0, 1],
+    ]
+)
+A4_T = np.array(
+    [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+    dtype=np.float64,
+)
+BLOCKS = (2, 4)  # the block sizes m this module computes
 
-def tiles(size: Pair) -> Pair:
-    """(th, tw): the 2×2 blocks that cover outputs (Ho, Wo), the last one part-filled when
-    a size is odd."""
-    return (size[0] + 1) // 2, (size[1] + 1) // 2
+
+def tiles(size: Pair, m: int = 2) -> Pair:
+    """(th, tw): the m×m blocks that cover outputs (Ho, Wo), the last ones part-filled when
+    a size is not a multiple of m."""
+    return -(-size[0] // m), -(-size[1] // m)
 
 
-def weight_tiles(weight: np.ndarray) -> np.ndarray:
-    """U = G g Gᵀ for every filter: weight (O, C, 3, 3) -> (16, C, O)."""
+def products(size: Pair, m: int) -> int:
+    """The multiplications of F(m×m, 3×3) per input and output channel for outputs ``size``:
+    (m + 2)² per block."""
+    th, tw = tiles(size, m)
+    return (m + 2) ** 2 * th * tw
+
+
+def weight_tiles(weight: np.ndarray, m: int = 2) -> np.ndarray:
+    """U = G g Gᵀ for every filter: weight (O, C, 3, 3) -> (α², C, O), α = m + 2."""
     if weight.ndim != 4 or weight.shape[2:] != (3, 3):
-        raise ValueError(f"winograd: F(2×2, 3×3) takes (O, C, 3, 3) weights, got {weight.shape}")
+        raise ValueError(f"winograd: F(m×m, 3×3) takes (O, C, 3, 3) weights, got {weight.shape}")
     o, c = weight.shape[:2]
-    u = np.empty((4, 4, c, o), dtype=weight.dtype)
-    kernels.weight_tiles(np.ascontiguousarray(weight.transpose(2, 3, 1, 0)), u)
-    return u.reshape(16, c, o)
+    w = np.ascontiguousarray(weight.transpose(2, 3, 1, 0))
+    u = np.empty((m + 2, m + 2, c, o), dtype=weight.dtype)
+    if m == 2:
+        kernels.weight_tiles(w, u)
+    else:
+        general.weight_tiles(w, G4.astype(w.dtype), u)
+    return u.reshape(-1, c, o)
 
 
-def weight_tiles_adjoint(du_t: np.ndarray) -> np.ndarray:
-    """dg = Gᵀ dU G: dUᵀ, (16, O, C) (each entry's (O, C) matrix, the orientation the
+def weight_tiles_adjoint(du_t: np.ndarray, m: int = 2) -> np.ndarray:
+    """dg = Gᵀ dU G: dUᵀ, (α², O, C) (each entry's (O, C) matrix, the orientation the
     product dMᵀ @ V gives) -> the weight gradient (O, C, 3, 3)."""
     _, o, c = du_t.shape
     dw = np.empty((o, 3, 3, c), dtype=du_t.dtype)
-    kernels.weight_tiles_adjoint(du_t.reshape(4, 4, o, c), dw)
+    du_t = du_t.reshape(m + 2, m + 2, o, c)
+    if m == 2:
+        kernels.weight_tiles_adjoint(du_t, dw)
+    else:
+        general.weight_tiles_adjoint(du_t, G4.astype(dw.dtype), dw)
     return np.ascontiguousarray(dw.transpose(0, 3, 1, 2))
 
 
-def input_tiles(x: np.ndarray, padding: Pair, grid: Pair) -> np.ndarray:
-    """V = Bᵀ d B for every 4×4 tile of the channels-last image x (N, H, W, C) padded with
-    ``padding`` zeros, on a ``grid`` (th, tw) of tiles: (16, N·th·tw, C)."""
+def input_tiles(x: np.ndarray, padding: Pair, grid: Pair, m: int = 2) -> np.ndarray:
+    """V = Bᵀ d B for every α×α tile of the channels-last image x (N, H, W, C) padded with
+    ``padding`` zeros, on a ``grid`` (th, tw) of tiles: (α², N·th·tw, C)."""
     n, _, _, c = x.shape
-    v = np.empty((4, 4, n, *grid, c), dtype=x.dtype)
-    kernels.input_tiles(np.ascontiguousarray(x), *padding, v)
-    return v.reshape(16, -1, c)
+    v = np.empty((m + 2, m + 2, n, *grid, c), dtype=x.dtype)
+    x = np.ascontiguousarray(x)
+    if m == 2:
+        kernels.input_tiles(x, *padding, v)
+    else:
+        general.input_tiles(x, *padding, B4_T.astype(x.dtype), v)
+    return v.reshape((m + 2) ** 2, -1, c)
 
 
 def input_tiles_adjoint(
-    dv: np.ndarray, padding: Pair, grid: Pair, image_shape: tuple[int, ...]
+    dv: np.ndarray, padding: Pair, grid: Pair, image_shape: tuple[int, ...], m: int = 2
 ) -> np.ndarray:
-    """dd = B dV Bᵀ added back onto the pixels: dV (16, N·th·tw, C) -> the image gradient,
+    """dd = B dV Bᵀ added back onto the pixels: dV (α², N·th·tw, C) -> the image gradient,
     channels-last ``image_shape`` (N, H, W, C)."""
     n, _, _, c = image_shape
     dx = np.empty(image_shape, dtype=dv.dtype)
-    kernels.input_tiles_adjoint(dv.reshape(4, 4, n, *grid, c), *padding, dx)
+    dv = dv.reshape(m + 2, m + 2, n, *grid, c)
+    if m == 2:
+        kernels.input_tiles_adjoint(dv, *padding, dx)
+    else:
+        general.input_tiles_adjoint(dv, *padding, B4_T.astype(dx.dtype), dx)
     return dx
 
 
-def output_tiles(m: np.ndarray, bias: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
-    """Y = Aᵀ M A + bias: M (16, N·th·tw, O) -> the channels-last output ``shape``
+def output_tiles(
+    mt: np.ndarray, bias: np.ndarray | None, shape: tuple[int, ...], m: int = 2
+) -> np.ndarray:
+    """Y = Aᵀ M A + bias: M (α², N·th·tw, O) -> the channels-last output ``shape``
     (N, Ho, Wo, O)."""
     n, ho, wo, o = shape
-    y = np.empty(shape, dtype=m.dtype)
-    bias = np.zeros(o, dtype=m.dtype) if bias is None else bias
-    kernels.output_tiles(m.reshape(4, 4, n, *tiles((ho, wo)), o), bias, y)
+    y = np.empty(shape, dtype=mt.dtype)
+    bias = np.zeros(o, dtype=mt.dtype) if bias is None else bias
+    mt = mt.reshape(m + 2, m + 2, n, *tiles((ho, wo), m), o)
+    if m == 2:
+        kernels.output_tiles(mt, bias, y)
+    else:
+        general.output_tiles(mt, A4_T.astype(y.dtype), bias, y)
     return y
 
 
-def output_tiles_adjoint(dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def output_tiles_adjoint(dy: np.ndarray, m: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """dM = A dY Aᵀ for every block of the channels-last output gradient dy (N, Ho, Wo, O):
-    (dM (16, N·th·tw, O), the bias gradient Σ dy (O,))."""
+    (dM (α², N·th·tw, O), the bias gradient Σ dy (O,))."""
     n, ho, wo, o = dy.shape
-    dm = np.empty((4, 4, n, *tiles((ho, wo)), o), dtype=dy.dtype)
+    dm = np.empty((m + 2, m + 2, n, *tiles((ho, wo), m), o), dtype=dy.dtype)
     # db is summed in float64 in the same pass: a float32 running sum over N·Ho·Wo terms
     # would lose digits that NumPy's pairwise sum and torch keep.
     db = np.empty(o, dtype=np.float64)
-    kernels.output_tiles_adjoint(np.ascontiguousarray(dy), dm, db)
-    return dm.reshape(16, -1, o), db.astype(dy.dtype)
+    dy = np.ascontiguousarray(dy)
+    if m == 2:
+        kernels.output_tiles_adjoint(dy, dm, db)
+    else:
+        general.output_tiles_adjoint(dy, A4_T.astype(dy.dtype), dm, db)
+    return dm.reshape((m + 2) ** 2, -1, o), db.astype(dy.dtype)

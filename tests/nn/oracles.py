@@ -95,16 +95,16 @@ WINOGRAD_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
 WINOGRAD_AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=float)
 
 
-def winograd_tiles(x, padding, grid) -> np.ndarray:
-    """Every 4×4 input tile of channels-last x (N, H, W, C), zero-padded: (N, th, tw, 4, 4, C);
-    tile (i, j) starts at (2i − ph, 2j − pw)."""
-    (ph, pw), (th, tw) = padding, grid
+def winograd_tiles(x, padding, grid, m=2) -> np.ndarray:
+    """Every α×α input tile (α = m + 2) of channels-last x (N, H, W, C), zero-padded:
+    (N, th, tw, α, α, C); tile (i, j) starts at (m·i − ph, m·j − pw)."""
+    (ph, pw), (th, tw), alpha = padding, grid, m + 2
     n, h, w, c = x.shape
-    big = np.zeros((n, 2 * th + 2, 2 * tw + 2, c), dtype=x.dtype)
-    rows, cols = min(h, 2 * th + 2 - ph), min(w, 2 * tw + 2 - pw)
+    big = np.zeros((n, m * th + 2, m * tw + 2, c), dtype=x.dtype)
+    rows, cols = min(h, m * th + 2 - ph), min(w, m * tw + 2 - pw)
     big[:, ph : ph + rows, pw : pw + cols] = x[:, :rows, :cols]
-    out = np.empty((n, th, tw, 4, 4, c), dtype=x.dtype)
+    out = np.empty((n, th, tw, alpha, alpha, c), dtype=x.dtype)
     for i in range(th):
         for j in range(tw):
-            out[:, i, j] = big[:, 2 * i : 2 * i + 4, 2 * j : 2 * j + 4]
+            out[:, i, j] = big[:, m * i : m * i + alpha, m * j : m * j + alpha]
     return out

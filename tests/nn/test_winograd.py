@@ -1,6 +1,7 @@
-"""Winograd's F(2×2, 3×3) convolution (nn/winograd.py, kernels/winograd.py): each transform
-against its matrix formula, each adjoint against its transform, and Conv(algorithm=...)
-against torch and against im2col, its plain twin."""
+"""Winograd's F(2×2, 3×3) and F(4×4, 3×3) convolutions (nn/winograd.py, kernels/winograd.py,
+kernels/winograd_matrices.py): each transform against its matrix formula, each adjoint
+against its transform, F(2×2)'s unrolled loops against the general loops over its matrices,
+and Conv(algorithm=...) against torch and against im2col, its plain twin."""
 
 import copy
 import re
@@ -13,86 +14,138 @@ from torch_helpers import compare_layer
 
 from nyangtorch import nn
 from nyangtorch.nn import winograd
+from nyangtorch.nn.kernels import winograd_matrices as general
 
 DTYPES = [np.float32, np.float64]
 TOL = {np.float32: 1e-5, np.float64: 1e-12}
+# Bᵀ, G, Aᵀ per block size m: F(2×2)'s written out in oracles.py; F(4×4)'s the module's,
+# which the Conv tests below check against torch.
+MATRICES = {
+    2: (WINOGRAD_BT, WINOGRAD_G, WINOGRAD_AT),
+    4: (winograd.B4_T, winograd.G4, winograd.A4_T),
+}
+BLOCKS = pytest.mark.parametrize("m", [2, 4])
 
 
 def close(ours, expected, dtype):
     np.testing.assert_allclose(ours, expected, rtol=TOL[dtype], atol=TOL[dtype])
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_weight_tiles_are_g_w_gt(rng, dtype):
+def test_weight_tiles_are_g_w_gt(rng, dtype, m):
+    g = MATRICES[m][1]
     w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
-    expected = np.einsum("au,ocuv,bv->abco", WINOGRAD_G, w, WINOGRAD_G).reshape(16, 3, 5)
-    close(winograd.weight_tiles(w), expected, dtype)
+    expected = np.einsum("au,ocuv,bv->abco", g, w, g).reshape(-1, 3, 5)
+    close(winograd.weight_tiles(w, m), expected, dtype)
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
-    "h,w,padding,grid",
+    "h,w,padding,size",
     [
-        (13, 13, (0, 0), (5, 5)),  # the reference CNN's conv2 with next_pool=2: 10×10 outputs
-        (13, 13, (0, 0), (6, 6)),  # 11×11 outputs: the last tiles reach past the image
-        (6, 7, (1, 1), (3, 4)),  # padded: the first tiles start outside it
-        (3, 2, (2, 1), (3, 2)),  # an image smaller than a tile
+        (13, 13, (0, 0), (10, 10)),  # the reference CNN's conv2 with next_pool=2
+        (13, 13, (0, 0), (11, 11)),  # the last tiles reach past the image
+        (6, 7, (1, 1), (6, 7)),  # padded: the first tiles start outside it
+        (3, 2, (2, 1), (5, 2)),  # an image smaller than a tile
     ],
 )
-def test_input_tiles_are_bt_d_b(rng, dtype, h, w, padding, grid):
+def test_input_tiles_are_bt_d_b(rng, dtype, h, w, padding, size, m):
+    bt, grid = MATRICES[m][0], winograd.tiles(size, m)
     x = rng.standard_normal((2, h, w, 3)).astype(dtype)
-    d = winograd_tiles(x, padding, grid)
-    expected = np.einsum("ar,nijrsc,bs->abnijc", WINOGRAD_BT, d, WINOGRAD_BT)
-    close(winograd.input_tiles(x, padding, grid), expected.reshape(16, -1, 3), dtype)
+    d = winograd_tiles(x, padding, grid, m)
+    expected = np.einsum("ar,nijrsc,bs->abnijc", bt, d, bt)
+    close(winograd.input_tiles(x, padding, grid, m), expected.reshape((m + 2) ** 2, -1, 3), dtype)
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("size", [(4, 6), (5, 3), (1, 1)])
-def test_output_tiles_are_at_m_a_plus_bias(rng, dtype, size):
-    grid = winograd.tiles(size)
-    m = rng.standard_normal((4, 4, 2, *grid, 3)).astype(dtype)
+@pytest.mark.parametrize("size", [(4, 6), (5, 3), (1, 1), (11, 9)])
+def test_output_tiles_are_at_m_a_plus_bias(rng, dtype, size, m):
+    at, alpha, grid = MATRICES[m][2], m + 2, winograd.tiles(size, m)
+    mt = rng.standard_normal((alpha, alpha, 2, *grid, 3)).astype(dtype)
     bias = rng.standard_normal(3).astype(dtype)
-    blocks = np.einsum("ar,rsnijo,bs->nijabo", WINOGRAD_AT, m, WINOGRAD_AT)
-    full = blocks.transpose(0, 1, 3, 2, 4, 5).reshape(2, 2 * grid[0], 2 * grid[1], 3)
+    blocks = np.einsum("ar,rsnijo,bs->nijabo", at, mt, at)
+    full = blocks.transpose(0, 1, 3, 2, 4, 5).reshape(2, m * grid[0], m * grid[1], 3)
     expected = full[:, : size[0], : size[1]] + bias
-    ours = winograd.output_tiles(m.reshape(16, -1, 3), bias, (2, *size, 3))
-    close(ours, expected, dtype)
-    close(winograd.output_tiles(m.reshape(16, -1, 3), None, (2, *size, 3)), expected - bias, dtype)
+    flat = mt.reshape(alpha**2, -1, 3)
+    close(winograd.output_tiles(flat, bias, (2, *size, 3), m), expected, dtype)
+    close(winograd.output_tiles(flat, None, (2, *size, 3), m), expected - bias, dtype)
 
 
 def inner(a, b):
     return float(np.sum(a * b, dtype=np.float64))
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("size,padding", [((10, 10), (0, 0)), ((5, 7), (1, 2)), ((1, 2), (1, 1))])
-def test_each_adjoint_is_the_transpose_of_its_transform(rng, dtype, size, padding):
+@pytest.mark.parametrize(
+    "size,padding", [((10, 10), (0, 0)), ((5, 7), (1, 2)), ((1, 2), (1, 1)), ((11, 6), (0, 1))]
+)
+def test_each_adjoint_is_the_transpose_of_its_transform(rng, dtype, size, padding, m):
     """⟨T a, b⟩ = ⟨a, T* b⟩ for every pair of random a, b: T* is T's transpose, the map
     backward needs."""
-    rel = TOL[dtype]
-    grid = winograd.tiles(size)
+    rel, entries = TOL[dtype], (m + 2) ** 2
+    grid = winograd.tiles(size, m)
     h, w = size[0] + 2 - 2 * padding[0], size[1] + 2 - 2 * padding[1]
     x = rng.standard_normal((2, h, w, 3)).astype(dtype)
-    dv = rng.standard_normal((16, 2 * grid[0] * grid[1], 3)).astype(dtype)
-    v = winograd.input_tiles(x, padding, grid)
-    dx = winograd.input_tiles_adjoint(dv, padding, grid, x.shape)
+    dv = rng.standard_normal((entries, 2 * grid[0] * grid[1], 3)).astype(dtype)
+    v = winograd.input_tiles(x, padding, grid, m)
+    dx = winograd.input_tiles_adjoint(dv, padding, grid, x.shape, m)
     assert dx.dtype == dtype
     assert inner(v, dv) == pytest.approx(inner(x, dx), rel=rel)
 
-    m = rng.standard_normal((16, 2 * grid[0] * grid[1], 4)).astype(dtype)
+    mt = rng.standard_normal((entries, 2 * grid[0] * grid[1], 4)).astype(dtype)
     dy = rng.standard_normal((2, *size, 4)).astype(dtype)
-    dm, db = winograd.output_tiles_adjoint(dy)
-    y = winograd.output_tiles(m, None, dy.shape)
+    dm, db = winograd.output_tiles_adjoint(dy, m)
+    y = winograd.output_tiles(mt, None, dy.shape, m)
     assert dm.dtype == db.dtype == dtype
-    assert inner(y, dy) == pytest.approx(inner(m, dm), rel=rel)
+    assert inner(y, dy) == pytest.approx(inner(mt, dm), rel=rel)
     np.testing.assert_allclose(db, dy.sum(axis=(0, 1, 2), dtype=np.float64), rtol=rel)
 
     g = rng.standard_normal((4, 3, 3, 3)).astype(dtype)
-    du_t = rng.standard_normal((16, 4, 3)).astype(dtype)  # each entry's (O, C) gradient
-    u = winograd.weight_tiles(g)
+    du_t = rng.standard_normal((entries, 4, 3)).astype(dtype)  # each entry's (O, C) gradient
+    u = winograd.weight_tiles(g, m)
     assert inner(u.transpose(0, 2, 1), du_t) == pytest.approx(
-        inner(g, winograd.weight_tiles_adjoint(du_t)), rel=rel
+        inner(g, winograd.weight_tiles_adjoint(du_t, m)), rel=rel
     )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_unrolled_f2_loops_are_the_general_loops_on_f2s_matrices(rng, dtype):
+    """kernels/winograd.py writes F(2×2)'s sums out by hand; the general loops over Bᵀ, G and
+    Aᵀ (kernels/winograd_matrices.py) are their plain twin: the same numbers."""
+    bt, g, at = (a.astype(dtype) for a in MATRICES[2])
+    x = rng.standard_normal((2, 7, 6, 3)).astype(dtype)
+    size, padding = (6, 5), (1, 1)  # an odd width: a part-filled last block
+    grid = winograd.tiles(size)
+    v = np.empty((4, 4, 2, *grid, 3), dtype)
+    general.input_tiles(x, *padding, bt, v)
+    close(winograd.input_tiles(x, padding, grid), v.reshape(16, -1, 3), dtype)
+    dx = np.empty(x.shape, dtype)
+    general.input_tiles_adjoint(v, *padding, bt, dx)
+    close(winograd.input_tiles_adjoint(v.reshape(16, -1, 3), padding, grid, x.shape), dx, dtype)
+
+    mt = rng.standard_normal((4, 4, 2, *grid, 5)).astype(dtype)
+    bias = rng.standard_normal(5).astype(dtype)
+    y = np.empty((2, *size, 5), dtype)
+    general.output_tiles(mt, at, bias, y)
+    close(winograd.output_tiles(mt.reshape(16, -1, 5), bias, y.shape), y, dtype)
+    dm, db = np.empty_like(mt), np.empty(5)
+    general.output_tiles_adjoint(y, at, dm, db)
+    ours_dm, ours_db = winograd.output_tiles_adjoint(y)
+    close(ours_dm, dm.reshape(16, -1, 5), dtype)
+    close(ours_db, db, dtype)
+
+    w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
+    u = np.empty((4, 4, 3, 5), dtype)
+    general.weight_tiles(np.ascontiguousarray(w.transpose(2, 3, 1, 0)), g, u)
+    close(winograd.weight_tiles(w), u.reshape(16, 3, 5), dtype)
+    du = np.ascontiguousarray(u.transpose(0, 1, 3, 2))  # (4, 4, O, C)
+    dw = np.empty((5, 3, 3, 3), dtype)
+    general.weight_tiles_adjoint(du, g, dw)
+    close(winograd.weight_tiles_adjoint(du.reshape(16, 5, 3)), dw.transpose(0, 3, 1, 2), dtype)
 
 
 def test_weight_tiles_take_only_3x3_filters():
@@ -112,12 +165,12 @@ WINOGRAD_CASES = [
 ]
 
 
-@pytest.mark.parametrize("algorithm", ["winograd", "im2col"])
+@pytest.mark.parametrize("algorithm", ["winograd", "winograd4", "im2col"])
 @pytest.mark.parametrize("n,c,o,h,w,p,q,bias", WINOGRAD_CASES)
 def test_conv_algorithms_match_torch(rng, algorithm, n, c, o, h, w, p, q, bias):
     # init="torch": a random bias (He's is zero), so the bias's own path is compared too
     ours = nn.Conv(c, o, 3, padding=p, bias=bias, next_pool=q, algorithm=algorithm, init="torch")
-    assert ours.uses_winograd() == (algorithm == "winograd")
+    assert ours.uses_winograd() == (algorithm != "im2col")
     x = rng.standard_normal((n, c, h, w))
     theirs = torch.nn.Conv2d(c, o, 3, padding=p, bias=bias)
     if q is not None:  # the pool reads the outputs both compute
@@ -134,18 +187,19 @@ def test_the_default_runs_winograd_at_32_channels_and_matches_torch(rng):
     compare_layer(ours, torch.nn.Conv2d(32, 32, 3, padding=1), rng.standard_normal((2, 32, 6, 5)))
 
 
-def test_winograd_matches_im2col_in_float32(rng):
+@pytest.mark.parametrize("algorithm,atol", [("winograd", 1e-6), ("winograd4", 1e-5)])
+def test_winograd_matches_im2col_in_float32(rng, algorithm, atol):
     """float32 data through both paths: the same numbers up to float32 rounding (of the
-    sums, so relative to the largest value)."""
+    sums, so relative to the largest value; F(4×4)'s larger transforms round more)."""
     plain = nn.Conv(8, 6, 3, padding=1, algorithm="im2col", init="torch")
     fast = copy.deepcopy(plain)
-    fast.algorithm = "winograd"
+    fast.algorithm = algorithm
     x = rng.standard_normal((4, 8, 9, 10)).astype(np.float32)
     dy = rng.standard_normal((4, 6, 9, 10)).astype(np.float32)
     outputs = [(m(x), m.backward(dy), m.weight.grad, m.bias.grad) for m in (plain, fast)]
     for expected, ours in zip(*outputs):
         assert ours.dtype == np.float32
-        np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
+        np.testing.assert_allclose(ours, expected, rtol=0, atol=atol * np.abs(expected).max())
 
 
 def test_auto_picks_winograd_for_3x3_stride_1_and_32_channels_or_more():
@@ -161,11 +215,25 @@ def test_auto_picks_winograd_for_3x3_stride_1_and_32_channels_or_more():
 
 
 @pytest.mark.parametrize(
+    "size,block",
+    [((11, 11), 4), ((7, 7), 4), ((28, 28), 4), ((10, 10), 2), ((14, 14), 2), ((11, 10), 2)],
+)
+def test_auto_picks_f4_where_it_needs_at_most_0_6_of_f2s_products(size, block):
+    """11×11: 9 blocks of 4×4 (324 products) against 36 of 2×2 (576); 10×10: 324 against
+    400. 11×10: 324 against 480, 0.675."""
+    assert nn.Conv(32, 64, 3).winograd_block(size) == block
+    assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_block(size) == 2
+    assert nn.Conv(1, 8, 3, algorithm="winograd4").winograd_block(size) == 4
+    assert nn.Conv(16, 64, 3).winograd_block(size) == 0  # im2col
+
+
+@pytest.mark.parametrize(
     "kwargs,message",
     [
-        (dict(algorithm="fft"), "algorithm must be 'auto', 'im2col' or 'winograd', got 'fft'"),
+        (dict(algorithm="fft"), "must be 'auto', 'im2col', 'winograd' or 'winograd4', got 'fft'"),
         (dict(algorithm="winograd", stride=2), "kernel (3, 3) at stride (2, 2)"),
         (dict(algorithm="winograd", kernel_size=5), "kernel (5, 5) at stride (1, 1)"),
+        (dict(algorithm="winograd4", stride=2), "='winograd4' is F(4×4, 3×3), for a 3×3 kernel"),
     ],
 )
 def test_algorithm_is_checked(kwargs, message):
@@ -179,7 +247,9 @@ def test_repr_names_an_algorithm_that_is_not_auto():
     assert "algorithm" not in repr(nn.Conv(2, 3, 3))
 
 
-@pytest.mark.parametrize("first,then", [("winograd", "im2col"), ("im2col", "winograd")])
+@pytest.mark.parametrize(
+    "first,then", [("winograd", "im2col"), ("im2col", "winograd"), ("winograd4", "winograd")]
+)
 def test_backward_follows_the_algorithm_its_forward_ran(rng, first, then):
     """Switching the algorithm between forward and backward does not mix the two: the
     gradients are those of an unswitched twin."""
@@ -204,9 +274,10 @@ def test_an_algorithm_set_later_is_checked_when_used(rng, kernel_size, stride):
 
 
 @pytest.mark.filterwarnings("ignore:.*integer pixels")  # warned once per process, elsewhere
-def test_other_dtypes_run_winograd_in_float32(rng):
+@pytest.mark.parametrize("algorithm", ["winograd", "winograd4"])
+def test_other_dtypes_run_winograd_in_float32(rng, algorithm):
     """float16 parameters and integer images, as in im2col: computed in float32."""
-    conv = nn.Conv(3, 4, 3, padding=1, algorithm="winograd").to(np.float16)
+    conv = nn.Conv(3, 4, 3, padding=1, algorithm=algorithm).to(np.float16)
     x = rng.integers(0, 5, (2, 3, 6, 6)).astype(np.uint8)
     y = conv(x)
     assert y.dtype == np.float32
