@@ -176,9 +176,11 @@ DIFFERENCES = [
         "run one share of each batch per thread (eval/threads.py; every kernel is compiled "
         "nogil=True); test-set inference on two threads went from 1.38–1.73× torch's time to "
         "0.85×, and the threads' working memory raised the peak-memory ratio from 0.66 to 0.86. "
-        "Training: nyang_train runs models without BatchNorm or Dropout through DataParallel "
+        "Training: nyang_train runs models without Dropout through DataParallel "
         "(train/parallel.py), one replica of the model per thread, each share forward and back in "
-        "its own thread, the replicas' gradients added (equal to one thread's to rounding). With "
+        "its own thread, the replicas' gradients added (equal to one thread's to rounding); "
+        "BatchNorm's replicas add their shares' sums over the threads (nn/shares.py), so the "
+        "statistics are the whole batch's, as on one thread. With "
         "one Python thread the halves of every product's output sat in two cores' caches and the "
         "next kernel read the other half across, and on the machine's slow spells the step went "
         "from 7.5–8.5 to 13–16 ms (torch's 1.2× slower); data parallel it stayed at 7.3–9.1 ms.",

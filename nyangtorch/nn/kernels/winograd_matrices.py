@@ -30,17 +30,19 @@ def weight_tiles(w: np.ndarray, g: np.ndarray, u: np.ndarray) -> None:
         t[:] = 0
         for a in range(alpha):  # G w: combine the filter's rows
             for r in range(3):
-                if g[a, r] != 0:
+                coef = g[a, r]
+                if coef != 0:
                     for v in range(3):
                         for o in range(outs):
-                            t[a, v, o] += g[a, r] * w[r, v, c, o]
+                            t[a, v, o] += coef * w[r, v, c, o]
         u[:, :, c, :] = 0
         for a in range(alpha):  # (G w) Gᵀ: combine its columns
             for b in range(alpha):
                 for v in range(3):
-                    if g[b, v] != 0:
+                    coef = g[b, v]
+                    if coef != 0:
                         for o in range(outs):
-                            u[a, b, c, o] += g[b, v] * t[a, v, o]
+                            u[a, b, c, o] += coef * t[a, v, o]
 
 
 @njit(cache=True, nogil=True)
@@ -53,17 +55,19 @@ def weight_tiles_adjoint(du: np.ndarray, g: np.ndarray, dw: np.ndarray) -> None:
         s[:] = 0
         for r in range(3):  # Gᵀ du: combine rows
             for a in range(alpha):
-                if g[a, r] != 0:
+                coef = g[a, r]
+                if coef != 0:
                     for b in range(alpha):
                         for c in range(channels):
-                            s[r, b, c] += g[a, r] * du[a, b, o, c]
+                            s[r, b, c] += coef * du[a, b, o, c]
         dw[o] = 0
         for r in range(3):  # (Gᵀ du) G: combine columns
             for v in range(3):
                 for b in range(alpha):
-                    if g[b, v] != 0:
+                    coef = g[b, v]
+                    if coef != 0:
                         for c in range(channels):
-                            dw[o, r, v, c] += g[b, v] * s[r, b, c]
+                            dw[o, r, v, c] += coef * s[r, b, c]
 
 
 @njit(cache=True, nogil=True)
@@ -88,17 +92,19 @@ def input_tiles(x: np.ndarray, ph: int, pw: int, bt: np.ndarray, v: np.ndarray) 
                     if not 0 <= row < h:
                         continue
                     for a in range(alpha):
-                        if bt[a, r] != 0:
+                        coef = bt[a, r]
+                        if coef != 0:
                             for c in range(channels):
-                                strip[a, k, c] += bt[a, r] * x[n, row, q, c]
+                                strip[a, k, c] += coef * x[n, row, q, c]
             v[:, :, n, i] = 0
             for a in range(alpha):  # (Bᵀ d) B: combine each tile's columns
                 for j in range(tw):
                     for b in range(alpha):
                         for s in range(alpha):
-                            if bt[b, s] != 0:
+                            coef = bt[b, s]
+                            if coef != 0:
                                 for c in range(channels):
-                                    v[a, b, n, i, j, c] += bt[b, s] * strip[a, m * j + s, c]
+                                    v[a, b, n, i, j, c] += coef * strip[a, m * j + s, c]
 
 
 @njit(cache=True, nogil=True)
@@ -117,10 +123,11 @@ def input_tiles_adjoint(dv: np.ndarray, ph: int, pw: int, bt: np.ndarray, dx: np
                 t[:] = 0
                 for r in range(alpha):  # B dv: combine rows
                     for a in range(alpha):
-                        if bt[a, r] != 0:
+                        coef = bt[a, r]
+                        if coef != 0:
                             for b in range(alpha):
                                 for c in range(channels):
-                                    t[r, b, c] += bt[a, r] * dv[a, b, n, i, j, c]
+                                    t[r, b, c] += coef * dv[a, b, n, i, j, c]
                 for r in range(alpha):  # (B dv) Bᵀ: combine columns, onto the pixels
                     row = m * i - ph + r
                     if not 0 <= row < h:
@@ -130,9 +137,10 @@ def input_tiles_adjoint(dv: np.ndarray, ph: int, pw: int, bt: np.ndarray, dx: np
                         if not 0 <= q < w:
                             continue
                         for b in range(alpha):
-                            if bt[b, s] != 0:
+                            coef = bt[b, s]
+                            if coef != 0:
                                 for c in range(channels):
-                                    dx[n, row, q, c] += bt[b, s] * t[r, b, c]
+                                    dx[n, row, q, c] += coef * t[r, b, c]
 
 
 @njit(cache=True, nogil=True)
@@ -150,18 +158,20 @@ def output_tiles(mt: np.ndarray, at: np.ndarray, bias: np.ndarray, y: np.ndarray
                 t[:] = 0
                 for a in range(m):  # Aᵀ M: combine rows
                     for k in range(alpha):
-                        if at[a, k] != 0:
+                        coef = at[a, k]
+                        if coef != 0:
                             for b in range(alpha):
                                 for o in range(outs):
-                                    t[a, b, o] += at[a, k] * mt[k, b, n, i, j, o]
+                                    t[a, b, o] += coef * mt[k, b, n, i, j, o]
                 for a in range(min(m, ho - m * i)):  # (Aᵀ M) A: combine columns
                     for b in range(min(m, wo - m * j)):
                         out = y[n, m * i + a, m * j + b]
                         out[:] = bias
                         for k in range(alpha):
-                            if at[b, k] != 0:
+                            coef = at[b, k]
+                            if coef != 0:
                                 for o in range(outs):
-                                    out[o] += at[b, k] * t[a, k, o]
+                                    out[o] += coef * t[a, k, o]
 
 
 @njit(cache=True, nogil=True)
@@ -185,13 +195,15 @@ def output_tiles_adjoint(dy: np.ndarray, at: np.ndarray, dm: np.ndarray, db: np.
                         for o in range(outs):
                             db[o] += e[o]
                         for k in range(alpha):
-                            if at[a, k] != 0:
+                            coef = at[a, k]
+                            if coef != 0:
                                 for o in range(outs):
-                                    s[k, b, o] += at[a, k] * e[o]
+                                    s[k, b, o] += coef * e[o]
                 dm[:, :, n, i, j] = 0
                 for k in range(alpha):  # (A e) Aᵀ: its columns, spread
                     for b in range(m):
                         for q in range(alpha):
-                            if at[b, q] != 0:
+                            coef = at[b, q]
+                            if coef != 0:
                                 for o in range(outs):
-                                    dm[k, q, n, i, j, o] += at[b, q] * s[k, b, o]
+                                    dm[k, q, n, i, j, o] += coef * s[k, b, o]
