@@ -74,6 +74,7 @@ class DataParallel(NyangModel):
         self.threads = thread_count(threads)
         require_blas_control(self.threads, "DataParallel")
         self._copies: list[NyangModel] = []  # the replicas for the threads after the caller's
+        self._params: list[list] = []  # each replica's parameters, the model's first
         self._made_from: list[int] = []  # what the copies were made from (see _layout)
         self._workers: list[ThreadPoolExecutor] = []
         self.refresh()
@@ -94,6 +95,7 @@ class DataParallel(NyangModel):
                 f"DataParallel: cannot copy the model for the other threads ({error}); train "
                 "it on one thread (threads=1)"
             ) from None
+        self._params = [r.parameters() for r in (self.module, *self._copies)]
         self._made_from = self._layout()
 
     def _arrays(self) -> list[np.ndarray]:
@@ -102,12 +104,15 @@ class DataParallel(NyangModel):
         ]
 
     def _layout(self) -> list[int]:
-        """Identities of the model's layers and parameter arrays, and the thread count: when
-        any changed, the copies are stale. Not the buffers': BatchNorm makes new running
-        statistics at every step, and training reads no copy's (eval runs the model)."""
+        """Identities of the model's layers, parameters and their arrays, and the thread
+        count: when any changed, the copies are stale. Not the buffers': BatchNorm makes new
+        running statistics at every step, and training reads no copy's (eval runs the
+        model)."""
+        params = self.module.parameters()
         return (
             [id(m) for m in self.module.modules()]
-            + [id(p.data) for p in self.module.parameters()]
+            + [id(p) for p in params]
+            + [id(p.data) for p in params]
             + [self.threads]
         )
 
@@ -145,14 +150,15 @@ class DataParallel(NyangModel):
                 f"{self!r}: backward got grad for {len(dy)} samples, the forward had {sum(sizes)}"
             )
         copies = self._copies[: len(sizes) - 1]
-        for c in copies:  # nothing left over from a backward that was interrupted
-            c.zero_grad()
+        for params in self._params[1 : len(sizes)]:  # nothing left from an interrupted backward
+            for p in params:
+                p.grad = None
         pieces = np.split(dy, np.cumsum(sizes)[:-1])
         replicas = [self.module, *copies]
         results = self._run(
             [functools.partial(getattr(r, method), g) for r, g in zip(replicas, pieces)]
         )
-        for param, *theirs in zip(*(r.parameters() for r in replicas)):
+        for param, *theirs in zip(*self._params[: len(sizes)]):
             for c in theirs:
                 if c.grad is not None:
                     param.accumulate(c.grad)
@@ -192,6 +198,7 @@ class DataParallel(NyangModel):
         """Pickle the model alone: the copies and threads are made again when loaded."""
         state = super().__getstate__()
         state["_copies"], state["_made_from"], state["_workers"] = [], [], []
+        state["_params"] = []
         return state
 
 

@@ -166,6 +166,9 @@ def test_replicas_follow_new_weight_arrays():
         np.testing.assert_allclose(g, e, rtol=1e-12)
     model.load_state_dict({k: v * 2 for k, v in model.state_dict().items()})
     np.testing.assert_allclose(one_step(parallel, x, y)[0], one_step(model, x, y)[0], rtol=1e-12)
+    model[1].weight = nn.Parameter(model[1].weight.data)  # a new Parameter, the same array
+    _, _, got = one_step(parallel, x, y)
+    np.testing.assert_allclose(model[1].weight.grad, one_step(model, x, y)[2][0], rtol=1e-12)
 
 
 def test_an_optimizer_step_reaches_the_replicas():
