@@ -19,7 +19,9 @@ A map that starts while another runs (two Streamlit sessions, say) runs on its c
 thread.
 
 Training does the same with a replica of the model per thread, so that each share keeps
-its own saved arrays for backward (``nyangtorch.train.parallel``).
+its own saved arrays for backward (``nyangtorch.train.parallel``). Its shares may wait for
+each other (BatchNorm's sums), so they run side by side even while a map runs, with that
+map's one-thread BLAS.
 
 The BLAS's thread count is read and set with ``threadpoolctl`` (an optional helper); without
 it, batches run on one thread, as before.

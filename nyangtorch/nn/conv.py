@@ -1,6 +1,6 @@
 """2-D convolution as one matrix product over im2col rows (the window loops compiled in
-``kernels/windows.py``), or, for 3×3 kernels at stride 1, as Winograd's F(2×2, 3×3)
-(``winograd.py``)."""
+``kernels/windows.py``), or, for 3×3 kernels at stride 1, as Winograd's F(2×2, 3×3) or
+F(4×4, 3×3) (``winograd.py``)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ WINOGRAD_MIN_CHANNELS = 32
 # (winograd.products), else F(2×2). Measured (32 → 64 channels, batch 32, one thread,
 # forward + backward, float32), F(4×4)'s time ÷ F(2×2)'s: 0.75 for 11×11 outputs, 0.94 for
 # 7×7 and 0.83 for 28×28 (products 0.56×); 1.13 for 10×10 (0.81×) and 1.30 for 14×14
-# (0.73×), where its larger transforms outweigh the fewer products.
+# (0.73×), where its larger transforms outweigh the fewer products. The ratio is 0.56 for
+# every side that is 0 or 3 mod 4 (8×8, 16×16, ...): those pick F(4×4) too, unmeasured.
 WINOGRAD4_MAX_PRODUCTS = 0.6
 
 # Layers that map each value to one value in the same place: between a Conv and its pool
@@ -54,7 +55,8 @@ class Conv(NyangModel):
     (default): Winograd where it applies and both channel counts are at least
     ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col; F(4×4) where its
     blocks need at most ``WINOGRAD4_MAX_PRODUCTS`` (0.6) of F(2×2)'s products for the output
-    size (11×11, 7×7, 28×28), else F(2×2). All give the convolution up to rounding.
+    size (sides that are 0 or 3 mod 4, such as 11×11, 7×7, 28×28), else F(2×2). All give
+    the convolution up to rounding.
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.

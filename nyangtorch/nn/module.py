@@ -168,6 +168,12 @@ class NyangModel:
     # random numbers.
     splittable = True
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # The flag's earlier name: a layer that still says ``per_sample = False`` keeps its word.
+        if "per_sample" in vars(cls) and "splittable" not in vars(cls):
+            cls.splittable = bool(cls.per_sample)
+
     def __init__(self) -> None:
         self.training = True
         self._buffers: list[str] = []

@@ -33,7 +33,8 @@ class ShareStopped(RuntimeError):
 
 class ShareGroup:
     """The ``size`` threads that run the shares of one batch: :meth:`run` runs a share's
-    work in its thread, and :func:`share_sum` inside that work adds over the shares."""
+    work in its thread, and :func:`share_sum` inside that work adds over the shares. One
+    group per pass over a batch: a share that has stopped does not join again."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -42,14 +43,16 @@ class ShareGroup:
         self._totals: list[np.ndarray] = []  # round r's sum, once every share gave its values
         self._calls = [0] * size  # how many sums each share has called
         self._stopped = [False] * size
+        self._failed = False  # a sum could not be made: nobody waits for one any more
 
     def run(self, share: int, work: Callable[[], Result]) -> Result:
         """``work()`` as share ``share`` (0 ≤ share < size) of this group, in this thread."""
+        outer = getattr(_local, "member", None)  # a group this thread already runs a share of
         _local.member = (self, share)
         try:
             return work()
         finally:
-            _local.member = None
+            _local.member = outer
             with self._changed:
                 self._stopped[share] = True
                 self._changed.notify_all()
@@ -66,23 +69,42 @@ class ShareGroup:
             given = self._rounds[r]
             given[share] = values
             if all(v is not None for v in given):
-                self._totals.append(functools.reduce(np.add, given))
-                self._changed.notify_all()
+                try:
+                    self._totals.append(_total(given))
+                except BaseException:  # wrong shapes, or Ctrl-C: the others must not wait
+                    self._failed = True
+                    raise
+                finally:
+                    self._changed.notify_all()
 
-            def ready() -> bool:  # this round's sum, or a share that can no longer give
-                return len(self._totals) > r or any(
-                    v is None and self._stopped[k] for k, v in enumerate(given)
+            def ready() -> bool:  # this round's sum, or no sum coming
+                return (
+                    len(self._totals) > r
+                    or self._failed
+                    or any(v is None and self._stopped[k] for k, v in enumerate(given))
                 )
 
             self._changed.wait_for(ready)
             if len(self._totals) > r:
                 return self._totals[r]
+            if self._failed:
+                raise ShareStopped(f"the shares' sum number {r + 1} failed in another share")
             gone = next(k for k, v in enumerate(given) if v is None and self._stopped[k])
         raise ShareStopped(
             f"share {gone} of the batch stopped before its sum number {r + 1}: every "
             "share must run the same layers in the same order (a layer that adds over the "
             "shares, such as BatchNorm, may not sit in a branch that depends on the data)"
         )
+
+
+def _total(given: list[np.ndarray]) -> np.ndarray:
+    """Σ of the shares' values, in share order, read-only: every share gets this one array."""
+    shapes = {v.shape for v in given}
+    if len(shapes) > 1:
+        raise ValueError(f"share_sum: the shares gave values of different shapes {sorted(shapes)}")
+    total = functools.reduce(np.add, given)
+    total.setflags(write=False)
+    return total
 
 
 def share_sum(values: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
-"""Winograd's minimal filtering F(2×2, 3×3): a 3×3 convolution at stride 1 with 16
-multiplications per 2×2 block of outputs instead of 36 (Lavin & Gray, "Fast Algorithms for
-Convolutional Neural Networks", 2016).
+"""Winograd's minimal filtering F(2×2, 3×3) and F(4×4, 3×3): a 3×3 convolution at stride 1
+with 16 multiplications per 2×2 block of outputs instead of 36, or 36 per 4×4 block instead
+of 144 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
 
 For one channel, a 4×4 input tile d, a 3×3 filter g and the 2×2 block of outputs it makes:
 
@@ -67,13 +67,23 @@ G4 = np.array(
         [1 / 24, 1 / 12, 1 / 6],
         [1 / 24, -1 / 12, 1 / 6],
         [0, 0, 1],
-    ]
+    ],
+    dtype=np.float64,
 )
 A4_T = np.array(
     [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
     dtype=np.float64,
 )
 BLOCKS = (2, 4)  # the block sizes m this module computes
+
+
+def _unrolled(m: int) -> bool:
+    """True for F(2×2, 3×3), whose kernels have its matrices written out
+    (``kernels/winograd.py``); False for F(4×4, 3×3), run by the general loops on its
+    matrices (``kernels/winograd_matrices.py``)."""
+    if m not in BLOCKS:
+        raise ValueError(f"winograd: the block size m must be 2 or 4, got {m!r}")
+    return m == 2
 
 
 def tiles(size: Pair, m: int = 2) -> Pair:
@@ -96,7 +106,7 @@ def weight_tiles(weight: np.ndarray, m: int = 2) -> np.ndarray:
     o, c = weight.shape[:2]
     w = np.ascontiguousarray(weight.transpose(2, 3, 1, 0))
     u = np.empty((m + 2, m + 2, c, o), dtype=weight.dtype)
-    if m == 2:
+    if _unrolled(m):
         kernels.weight_tiles(w, u)
     else:
         general.weight_tiles(w, G4.astype(w.dtype), u)
@@ -109,7 +119,7 @@ def weight_tiles_adjoint(du_t: np.ndarray, m: int = 2) -> np.ndarray:
     _, o, c = du_t.shape
     dw = np.empty((o, 3, 3, c), dtype=du_t.dtype)
     du_t = du_t.reshape(m + 2, m + 2, o, c)
-    if m == 2:
+    if _unrolled(m):
         kernels.weight_tiles_adjoint(du_t, dw)
     else:
         general.weight_tiles_adjoint(du_t, G4.astype(dw.dtype), dw)
@@ -122,7 +132,7 @@ def input_tiles(x: np.ndarray, padding: Pair, grid: Pair, m: int = 2) -> np.ndar
     n, _, _, c = x.shape
     v = np.empty((m + 2, m + 2, n, *grid, c), dtype=x.dtype)
     x = np.ascontiguousarray(x)
-    if m == 2:
+    if _unrolled(m):
         kernels.input_tiles(x, *padding, v)
     else:
         general.input_tiles(x, *padding, B4_T.astype(x.dtype), v)
@@ -137,7 +147,7 @@ def input_tiles_adjoint(
     n, _, _, c = image_shape
     dx = np.empty(image_shape, dtype=dv.dtype)
     dv = dv.reshape(m + 2, m + 2, n, *grid, c)
-    if m == 2:
+    if _unrolled(m):
         kernels.input_tiles_adjoint(dv, *padding, dx)
     else:
         general.input_tiles_adjoint(dv, *padding, B4_T.astype(dx.dtype), dx)
@@ -153,7 +163,7 @@ def output_tiles(
     y = np.empty(shape, dtype=mt.dtype)
     bias = np.zeros(o, dtype=mt.dtype) if bias is None else bias
     mt = mt.reshape(m + 2, m + 2, n, *tiles((ho, wo), m), o)
-    if m == 2:
+    if _unrolled(m):
         kernels.output_tiles(mt, bias, y)
     else:
         general.output_tiles(mt, A4_T.astype(y.dtype), bias, y)
@@ -169,7 +179,7 @@ def output_tiles_adjoint(dy: np.ndarray, m: int = 2) -> tuple[np.ndarray, np.nda
     # would lose digits that NumPy's pairwise sum and torch keep.
     db = np.empty(o, dtype=np.float64)
     dy = np.ascontiguousarray(dy)
-    if m == 2:
+    if _unrolled(m):
         kernels.output_tiles_adjoint(dy, dm, db)
     else:
         general.output_tiles_adjoint(dy, A4_T.astype(dy.dtype), dm, db)

@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
+from ..distributed import world_size
 from ..eval.threads import (
     blas_threads_each,
     require_blas_control,
@@ -48,6 +49,7 @@ from ..eval.threads import (
     with_grad_mode,
 )
 from ..nn.module import NyangModel, is_grad_enabled
+from ..nn.norm import BatchNorm
 from ..nn.shares import ShareGroup, ShareStopped
 
 
@@ -64,9 +66,11 @@ class DataParallel(NyangModel):
 
     ``module``'s parameters are this wrapper's, its state dict the wrapper's with ``module.``
     in front, as in PyTorch. The copies for the other threads are made here and again when
-    the model's layers or weight arrays change (a layer added, ``to``, a load that makes new
-    arrays); after changing a layer's settings in place (a slope, ``Conv.algorithm``), call
-    :meth:`refresh`."""
+    the model's layers, their modes or weight arrays change (a layer added, ``train``/``eval``,
+    ``to``, a load that makes new arrays); after changing a layer's settings in place (a
+    slope, ``Conv.algorithm``) or a buffer that training reads (the copies keep the buffers
+    they were made with: BatchNorm's running statistics are read in eval only, which runs
+    the model itself), call :meth:`refresh`."""
 
     def __init__(self, module: NyangModel, threads: int | None = None) -> None:
         super().__init__()
@@ -104,13 +108,14 @@ class DataParallel(NyangModel):
         ]
 
     def _layout(self) -> list[int]:
-        """Identities of the model's layers, parameters and their arrays, and the thread
-        count: when any changed, the copies are stale. Not the buffers': BatchNorm makes new
-        running statistics at every step, and training reads no copy's (eval runs the
-        model)."""
-        params = self.module.parameters()
+        """Identities of the model's layers, parameters and their arrays, each layer's mode
+        (a BatchNorm kept in eval mode uses its running statistics) and the thread count:
+        when any changed, the copies are stale. Not the buffers': BatchNorm makes new running
+        statistics at every step, and training reads no copy's (eval runs the model)."""
+        modules, params = list(self.module.modules()), self.module.parameters()
         return (
-            [id(m) for m in self.module.modules()]
+            [id(m) for m in modules]
+            + [m.training for m in modules]
             + [id(p) for p in params]
             + [id(p.data) for p in params]
             + [self.threads]
@@ -169,8 +174,8 @@ class DataParallel(NyangModel):
         """Run call k on thread k as share k of one :class:`~nyangtorch.nn.shares.ShareGroup`
         (call 0 on the caller's thread, the others on this wrapper's worker threads, each
         always the same thread), the BLAS's threads shared out among them; the results in
-        order. A share's error comes out once every share has stopped: the first share's
-        own, rather than the ShareStopped of the shares left waiting for it."""
+        order. A share's error comes out once every share has stopped: the first real
+        error in share order, rather than the ShareStopped of the shares left waiting."""
         group, grad = ShareGroup(len(calls)), is_grad_enabled()
         while len(self._workers) < len(calls) - 1:
             name = f"DataParallel-{len(self._workers) + 1}"
@@ -217,13 +222,21 @@ def for_training(model: NyangModel, threads: int) -> NyangModel:
 
 def check_splittable(model: NyangModel) -> None:
     """Raise ValueError if a layer of ``model`` is not :attr:`~NyangModel.splittable`: shares
-    of the batch would not give the whole batch's result."""
+    of the batch would not give the whole batch's result. Also for a BatchNorm synchronised
+    over MPI ranks (``sync=True`` under ``mpirun``): its threads would each call the ranks'
+    collectives at once, which MPI does not allow on one communicator."""
     for name, layer in model.named_modules():
+        where = f"DataParallel: layer {name or '(the model)'} {layer!r}"
         if not layer.splittable:
             raise ValueError(
-                f"DataParallel: layer {name or '(the model)'} {layer!r} cannot run on shares of "
-                "the batch (its splittable is False: random draws, or samples mixed); train the "
-                "model itself (nyang_train does so for such models)"
+                f"{where} cannot run on shares of the batch (its splittable is False: random "
+                "draws, or samples mixed); train the model itself (nyang_train does so for "
+                "such models)"
+            )
+        if isinstance(layer, BatchNorm) and layer.sync and world_size() > 1:
+            raise ValueError(
+                f"{where} synchronises over the MPI ranks, which one thread per rank must do; "
+                "use threads=1 under MPI (nyang_train does)"
             )
 
 

@@ -182,6 +182,11 @@ def test_step_gflop_counts_every_product_of_a_training_step():
     assert ours == pytest.approx(2 * macs(16 * 5 * 5) * 64 / 1e9)
     assert torch == pytest.approx(2 * macs(11 * 11 * 9) * 64 / 1e9)
     assert isinstance(ours, float)
+    # The BatchNorm CNN's conv2 makes all 11×11 outputs, by F(4×4, 3×3): 36 multiply-adds
+    # for each of 3×3 blocks of 4×4 outputs.
+    ours, torch = step_gflop(models.reference_cnn_bn(), (1, 28, 28), 64)
+    assert ours == pytest.approx(2 * macs(36 * 3 * 3) * 64 / 1e9)
+    assert torch == pytest.approx(2 * macs(11 * 11 * 9) * 64 / 1e9)
 
 
 def test_summary_names_numpys_blas_among_the_process_thread_pools():

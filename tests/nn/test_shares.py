@@ -70,6 +70,33 @@ def test_a_share_that_fails_ends_the_others_waits():
     assert isinstance(errors[0], ShareStopped) and isinstance(errors[1], KeyError)
 
 
+def test_sums_of_different_shapes_fail_in_every_share_without_a_hang():
+    results, errors = run_shares(
+        ShareGroup(2), [lambda: share_sum(np.ones(2)), lambda: share_sum(np.ones(3))]
+    )
+    messages = sorted(type(e).__name__ for e in errors)
+    assert messages == ["ShareStopped", "ValueError"]  # the last to arrive adds, and says why
+    assert any("different shapes [(2,), (3,)]" in str(e) for e in errors)
+
+
+def test_every_share_gets_one_read_only_sum():
+    results, errors = run_shares(
+        ShareGroup(2), [lambda: share_sum(np.ones(2)), lambda: share_sum(np.ones(2))]
+    )
+    assert results[0] is results[1] and not results[0].flags.writeable
+
+
+def test_a_group_run_inside_another_restores_the_outer_one():
+    outer, inner = ShareGroup(1), ShareGroup(1)
+
+    def work():
+        inner.run(0, lambda: share_sum(np.ones(1)))
+        return share_sum(np.full(1, 2.0))  # the outer group's again
+
+    np.testing.assert_array_equal(outer.run(0, work), [2.0])
+    assert outer._totals and outer._totals[0] == 2.0
+
+
 def test_outside_its_run_a_thread_is_in_no_group():
     group = ShareGroup(1)
     np.testing.assert_array_equal(group.run(0, lambda: share_sum(np.ones(2))), np.ones(2))

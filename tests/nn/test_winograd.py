@@ -148,6 +148,11 @@ def test_the_unrolled_f2_loops_are_the_general_loops_on_f2s_matrices(rng, dtype)
     close(winograd.weight_tiles_adjoint(du.reshape(16, 5, 3)), dw.transpose(0, 3, 1, 2), dtype)
 
 
+def test_the_block_size_is_2_or_4():
+    with pytest.raises(ValueError, match="block size m must be 2 or 4, got 3"):
+        winograd.weight_tiles(np.zeros((2, 2, 3, 3)), 3)
+
+
 def test_weight_tiles_take_only_3x3_filters():
     with pytest.raises(ValueError, match=re.escape("(O, C, 3, 3) weights, got (2, 2, 5, 5)")):
         winograd.weight_tiles(np.zeros((2, 2, 5, 5)))
@@ -181,10 +186,15 @@ def test_conv_algorithms_match_torch(rng, algorithm, n, c, o, h, w, p, q, bias):
     compare_layer(ours, theirs, x)
 
 
-def test_the_default_runs_winograd_at_32_channels_and_matches_torch(rng):
-    ours = nn.Conv(32, 32, 3, padding=1, init="torch")
+@pytest.mark.parametrize(
+    "size,padding,block", [((6, 5), 1, 2), ((13, 13), 0, 4)]
+)  # outputs 6×5: F(2×2, 3×3); 11×11: F(4×4, 3×3)
+def test_the_default_runs_winograd_at_32_channels_and_matches_torch(rng, size, padding, block):
+    ours = nn.Conv(32, 32, 3, padding=padding, init="torch")
     assert ours.algorithm == "auto" and ours.uses_winograd()
-    compare_layer(ours, torch.nn.Conv2d(32, 32, 3, padding=1), rng.standard_normal((2, 32, 6, 5)))
+    assert ours.winograd_block((size[0] + 2 * padding - 2, size[1] + 2 * padding - 2)) == block
+    x = rng.standard_normal((2, 32, *size))
+    compare_layer(ours, torch.nn.Conv2d(32, 32, 3, padding=padding), x)
 
 
 @pytest.mark.parametrize("algorithm,atol", [("winograd", 1e-6), ("winograd4", 1e-5)])

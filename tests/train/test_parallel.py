@@ -225,6 +225,42 @@ class Shuffle(nn.NyangModel):
         return dy[::-1]
 
 
+def test_a_layer_that_still_says_per_sample_false_is_not_split():
+    class Mixes(nn.NyangModel):  # written when the flag was called per_sample
+        per_sample = False
+
+        def forward(self, x):
+            return x[::-1]
+
+    assert not Mixes.splittable
+    assert for_training(nn.NyangFlow(nn.Linear(4, 3), Mixes()), 2).__class__ is nn.NyangFlow
+
+
+def test_a_batchnorm_synchronised_over_mpi_ranks_is_refused(monkeypatch):
+    from nyangtorch.train import parallel
+
+    monkeypatch.setattr(parallel, "world_size", lambda: 2)  # as under mpirun -n 2
+    model = nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3, sync=True))
+    with pytest.raises(ValueError, match=r"layer 1 BatchNorm.*synchronises over the MPI ranks"):
+        DataParallel(model, threads=2)
+    DataParallel(nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3)), threads=2)  # plain: each rank's
+
+
+def test_copies_follow_the_layers_modes():
+    """A model wrapped in eval mode and then trained, and a BatchNorm kept in eval mode (its
+    running statistics) inside a training model: the copies run as the model does."""
+    nyangtorch.manual_seed(0)
+    model = nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3), nn.Linear(3, 2)).to(np.float64)
+    model.eval()
+    parallel = DataParallel(model, threads=2)
+    x = np.random.default_rng(0).random((32, 4))
+    parallel.train()
+    np.testing.assert_allclose(parallel(x), pickle.loads(pickle.dumps(model))(x), rtol=1e-12)
+    model[1].eval()  # frozen BatchNorm: no sums over the shares, each uses the running ones
+    twin = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(parallel(x), twin(x), rtol=1e-12)
+
+
 def test_layers_that_are_not_splittable_are_refused_with_the_layer_named():
     refused = r"cannot run on shares.*splittable is False.*; train the model itself"
     with pytest.raises(ValueError, match=r"layer head\.0 Dropout\(.*" + refused):
