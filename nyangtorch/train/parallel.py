@@ -241,5 +241,9 @@ def check_splittable(model: NyangModel) -> None:
 
 
 def is_splittable(model: NyangModel) -> bool:
-    """True if every layer of ``model`` is :attr:`~NyangModel.splittable`."""
-    return all(layer.splittable for layer in model.modules())
+    """True if :func:`check_splittable` finds nothing against cutting ``model``'s batches."""
+    try:
+        check_splittable(model)
+    except ValueError:
+        return False
+    return True

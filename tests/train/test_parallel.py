@@ -243,6 +243,7 @@ def test_a_batchnorm_synchronised_over_mpi_ranks_is_refused(monkeypatch):
     model = nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3, sync=True))
     with pytest.raises(ValueError, match=r"layer 1 BatchNorm.*synchronises over the MPI ranks"):
         DataParallel(model, threads=2)
+    assert for_training(model, 2) is model
     DataParallel(nn.NyangFlow(nn.Linear(4, 3), nn.BatchNorm(3)), threads=2)  # plain: each rank's
 
 
