@@ -61,10 +61,9 @@ def nyang_inference(
     keeping anything for backward; the model's mode is restored afterwards. The training loop
     validates with this same function.
 
-    Batches run on ``threads`` threads at once, each batch whole on one thread and the last
-    one cut into a share per thread (default: as many as NumPy's BLAS uses; see
-    :mod:`nyangtorch.eval.threads`), and the loss and metrics see whole batches, in the
-    loader's order. A model whose eval-mode forward mixes the
+    Each batch runs on ``threads`` threads at once, a share of its images each (default: as
+    many as NumPy's BLAS uses; see :mod:`nyangtorch.eval.threads`), and the loss and metrics
+    see whole batches, in the loader's order. A model whose eval-mode forward mixes the
     images of a batch (no nyangtorch layer does) needs ``threads=1``."""
     model = _as_model(model_or_path, trusted)
     compute_metrics(metrics, [0], [0])  # an unknown metric name fails before the loop
@@ -129,7 +128,7 @@ def nyang_predict(
     They go through the model's :class:`~nyangtorch.data.Preprocessing` (saved in the model
     file by ``nyangtorch train``, or set as ``model.preprocessing``; pass ``preprocessing`` to
     use another): read at the trained size and channels, then ``(pixel / 255 − mean) / std``.
-    Batches run on ``threads`` threads at once, as in :func:`nyang_inference`.
+    Each batch runs on ``threads`` threads at once, as in :func:`nyang_inference`.
     """
     model = _as_model(model_or_path, trusted)
     preprocessing = preprocessing or getattr(model, "preprocessing", None)
