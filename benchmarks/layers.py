@@ -28,7 +28,6 @@ from common import blas_info, block_times, ratio_text, set_threads
 import nyangtorch
 from nyangtorch import models, nn, optim
 from nyangtorch.compare import to_torch
-from nyangtorch.eval.threads import thread_count
 from nyangtorch.train.parallel import for_training
 
 
@@ -101,7 +100,7 @@ def time_training_step(make, batch: int, repeats: int) -> dict[str, np.ndarray]:
     """Seconds per Adam step of the model ``make()``: ours (run as nyang_train runs it: data
     parallel on the BLAS's threads where the model allows), torch NCHW, torch channels_last."""
     ours = make()
-    stepper = for_training(ours, thread_count(None))
+    stepper = for_training(ours)
     rng = np.random.default_rng(1)
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)

@@ -31,7 +31,7 @@ def _workload(
     import torch
 
     from .. import nn, optim
-    from ..eval.threads import map_batches, thread_count
+    from ..eval.threads import map_batches
     from ..nn.module import no_grad
     from ..train.parallel import for_training
     from .convert import to_torch, torch_target
@@ -39,7 +39,7 @@ def _workload(
     x = x.astype(dtype)
     if side == "ours":
         opt, ce = optim.Adam(model.parameters()), nn.CE()
-        stepper = for_training(model, thread_count(None))  # as nyang_train trains it
+        stepper = for_training(model)  # as nyang_train trains it
         for _ in range(steps):
             opt.zero_grad()
             ce(stepper(x), y)

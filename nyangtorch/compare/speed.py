@@ -94,7 +94,7 @@ def _trainers(model: nn.NyangFlow) -> dict[str, Callable[[Iterable], None]]:
     comes."""
     torch = _torch()
     ce, opt = nn.CE(), optim.Adam(model.parameters(), lr=1e-3)
-    stepper = for_training(model, thread_count(None))  # as nyang_train runs it
+    stepper = for_training(model)  # as nyang_train runs it
 
     def ours(batches: Iterable) -> None:
         for x, y in batches:

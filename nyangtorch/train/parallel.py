@@ -207,10 +207,12 @@ class DataParallel(NyangModel):
         return state
 
 
-def for_training(model: NyangModel, threads: int) -> NyangModel:
-    """What trains ``model`` on ``threads`` cores: ``DataParallel(model, threads)`` when there
-    are several and the model can be split (:func:`is_splittable`) and copied; else the model
-    itself, each step on one thread of Python with the BLAS on every core."""
+def for_training(model: NyangModel, threads: int | None = None) -> NyangModel:
+    """What trains ``model`` on ``threads`` cores (default: as many as NumPy's BLAS uses):
+    ``DataParallel(model, threads)`` when there are several and the model can be split
+    (:func:`is_splittable`) and copied; else the model itself, each step on one thread of
+    Python with the BLAS on every core."""
+    threads = thread_count(threads)
     if threads == 1 or isinstance(model, DataParallel) or not is_splittable(model):
         return model
     try:
