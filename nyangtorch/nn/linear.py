@@ -28,7 +28,13 @@ class Linear(NyangModel):
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_input(self, x, f"(N, {self.in_features})", (2,))
         check_channels(self, x, f"(N, {self.in_features})", self.in_features)
-        y = x @ self.weight.data.T
+        w = self.weight.data
+        if len(x) < self.out_features:
+            # The same sums, as yᵀ = W xᵀ: with fewer samples than outputs (a share of 32 in
+            # Linear(1600, 128)) OpenBLAS runs this in 0.6–0.85× the time of x @ Wᵀ (float32).
+            y = np.ascontiguousarray((w @ x.T).T)
+        else:
+            y = x @ w.T
         if self.bias is not None:
             y += self.bias.data
         self._cache = keep(x)

@@ -10,7 +10,10 @@ from torch_helpers import compare_layer
 from nyangtorch import nn
 
 
-@pytest.mark.parametrize("n,i,o,bias", [(5, 7, 3, True), (1, 4, 9, False), (16, 33, 10, True)])
+# Fewer samples than outputs runs forward as yᵀ = W xᵀ (see Linear.forward): both ways here.
+@pytest.mark.parametrize(
+    "n,i,o,bias", [(5, 7, 3, True), (1, 4, 9, False), (3, 12, 8, True), (16, 33, 10, True)]
+)
 def test_linear(rng, n, i, o, bias):
     compare_layer(
         nn.Linear(i, o, bias=bias), torch.nn.Linear(i, o, bias=bias), rng.standard_normal((n, i))
