@@ -27,11 +27,16 @@ from .windows import (
 # 1.2× at 16 input channels and 2.7× at 3, where the tile transforms outweigh the products.
 WINOGRAD_MIN_CHANNELS = 32
 # "auto" runs F(4×4, 3×3) where it needs at most this fraction of F(2×2, 3×3)'s products
-# (winograd.products), else F(2×2). Measured (32 → 64 channels, batch 32, one thread,
-# forward + backward, float32), F(4×4)'s time ÷ F(2×2)'s: 0.75 for 11×11 outputs, 0.94 for
-# 7×7 and 0.83 for 28×28 (products 0.56×); 1.13 for 10×10 (0.81×) and 1.30 for 14×14
-# (0.73×), where its larger transforms outweigh the fewer products. The ratio is 0.56 for
-# every side that is 0 or 3 mod 4 (8×8, 16×16, ...): those pick F(4×4) too, unmeasured.
+# (winograd.products), else F(2×2): every side that is 0 or 3 mod 4 (0.56×). Measured
+# (32 → 64 channels, a share of 32, one thread, float32, forward + backward), F(4×4)'s time
+# ÷ F(2×2)'s: 0.62 for 11×11 outputs, 0.69 for 7×7, 0.70 for 28×28 (products 0.56×); 1.16–1.23
+# for 5×5 and 6×6 (1.0×). At 0.73–0.81× (10×10, 13×13, 14×14) it measured 0.72–0.85, but
+# F(2×2) stays there for exactness: each F(2×2) output is a sum over its own 3×3 window's
+# pixels only, so a blank window (a zero image border) gives exactly the bias, as PyTorch's
+# convolution does; an F(4×4) output also sums the rest of its 6×6 tile, which cancels only
+# up to rounding (±1e-17 in float64). With a zero bias, ReLU then passes a gradient where
+# PyTorch's relu'(0) = 0 passes none: the reference CNN (10×10 outputs) drifted 3% from its
+# float64 twin in 20 steps on F(4×4), against 3e-15 on F(2×2).
 WINOGRAD4_MAX_PRODUCTS = 0.6
 
 # Layers that map each value to one value in the same place: between a Conv and its pool

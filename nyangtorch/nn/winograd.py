@@ -31,8 +31,9 @@ convolution's; in floating point it differs by rounding (about 1e-7 relative in 
 
 F(4×4, 3×3) makes 4×4 blocks from 6×6 tiles with the matrices ``B4_T``, ``G4`` and ``A4_T``
 below (Lavin & Gray's, interpolating at 0, ±1, ±2): 36 products per 16 outputs instead of
-64 for four F(2×2) blocks, for larger transforms (``kernels/winograd_matrices.py``, loops
-over the matrices' entries) and a larger rounding error (about 2e-6 relative in float32,
+64 for four F(2×2) blocks, for larger transforms (``kernels/winograd4.py``, written out;
+the weight's on the loops over the matrices' entries, ``kernels/winograd_matrices.py``) and
+a larger rounding error (about 2e-6 relative in float32,
 1e-15 in float64). It pays where F(2×2)'s blocks fit the output badly: 11×11 outputs take
 36 blocks of 2×2 (144 places for 121 outputs) but 9 of 4×4 (144 too, at 0.56× the
 products). Every function below takes the block size ``m``: 2 (default) or 4.
@@ -43,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import winograd as kernels
+from .kernels import winograd4
 from .kernels import winograd_matrices as general
 
 Pair = tuple[int, int]
@@ -78,12 +80,18 @@ BLOCKS = (2, 4)  # the block sizes m this module computes
 
 
 def _unrolled(m: int) -> bool:
-    """True for F(2×2, 3×3), whose kernels have its matrices written out
-    (``kernels/winograd.py``); False for F(4×4, 3×3), run by the general loops on its
-    matrices (``kernels/winograd_matrices.py``)."""
+    """True for F(2×2, 3×3), whose kernels all have its matrices written out
+    (``kernels/winograd.py``); False for F(4×4, 3×3), whose weight transforms run on the
+    general loops over its matrices (``kernels/winograd_matrices.py``)."""
     if m not in BLOCKS:
         raise ValueError(f"winograd: the block size m must be 2 or 4, got {m!r}")
     return m == 2
+
+
+def _tile_kernels(m: int):
+    """The module with F(m×m, 3×3)'s input and output transforms and their adjoints, each
+    written out: ``kernels/winograd.py`` or ``kernels/winograd4.py``."""
+    return kernels if _unrolled(m) else winograd4
 
 
 def tiles(size: Pair, m: int = 2) -> Pair:
@@ -132,10 +140,7 @@ def input_tiles(x: np.ndarray, padding: Pair, grid: Pair, m: int = 2) -> np.ndar
     n, _, _, c = x.shape
     v = np.empty((m + 2, m + 2, n, *grid, c), dtype=x.dtype)
     x = np.ascontiguousarray(x)
-    if _unrolled(m):
-        kernels.input_tiles(x, *padding, v)
-    else:
-        general.input_tiles(x, *padding, B4_T.astype(x.dtype), v)
+    _tile_kernels(m).input_tiles(x, *padding, v)
     return v.reshape((m + 2) ** 2, -1, c)
 
 
@@ -147,10 +152,7 @@ def input_tiles_adjoint(
     n, _, _, c = image_shape
     dx = np.empty(image_shape, dtype=dv.dtype)
     dv = dv.reshape(m + 2, m + 2, n, *grid, c)
-    if _unrolled(m):
-        kernels.input_tiles_adjoint(dv, *padding, dx)
-    else:
-        general.input_tiles_adjoint(dv, *padding, B4_T.astype(dx.dtype), dx)
+    _tile_kernels(m).input_tiles_adjoint(dv, *padding, dx)
     return dx
 
 
@@ -163,10 +165,7 @@ def output_tiles(
     y = np.empty(shape, dtype=mt.dtype)
     bias = np.zeros(o, dtype=mt.dtype) if bias is None else bias
     mt = mt.reshape(m + 2, m + 2, n, *tiles((ho, wo), m), o)
-    if _unrolled(m):
-        kernels.output_tiles(mt, bias, y)
-    else:
-        general.output_tiles(mt, A4_T.astype(y.dtype), bias, y)
+    _tile_kernels(m).output_tiles(mt, bias, y)
     return y
 
 
@@ -179,8 +178,5 @@ def output_tiles_adjoint(dy: np.ndarray, m: int = 2) -> tuple[np.ndarray, np.nda
     # would lose digits that NumPy's pairwise sum and torch keep.
     db = np.empty(o, dtype=np.float64)
     dy = np.ascontiguousarray(dy)
-    if _unrolled(m):
-        kernels.output_tiles_adjoint(dy, dm, db)
-    else:
-        general.output_tiles_adjoint(dy, A4_T.astype(dy.dtype), dm, db)
+    _tile_kernels(m).output_tiles_adjoint(dy, dm, db)
     return dm.reshape((m + 2) ** 2, -1, o), db.astype(dy.dtype)

@@ -1,7 +1,8 @@
 """Winograd's F(2×2, 3×3) and F(4×4, 3×3) convolutions (nn/winograd.py, kernels/winograd.py,
-kernels/winograd_matrices.py): each transform against its matrix formula, each adjoint
-against its transform, F(2×2)'s unrolled loops against the general loops over its matrices,
-and Conv(algorithm=...) against torch and against im2col, its plain twin."""
+kernels/winograd4.py, kernels/winograd_matrices.py): each transform against its matrix
+formula, each adjoint against its transform, the unrolled loops against the general loops
+over their matrices, and Conv(algorithm=...) against torch and against im2col, its plain
+twin."""
 
 import copy
 import re
@@ -112,32 +113,41 @@ def test_each_adjoint_is_the_transpose_of_its_transform(rng, dtype, size, paddin
     )
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_the_unrolled_f2_loops_are_the_general_loops_on_f2s_matrices(rng, dtype):
-    """kernels/winograd.py writes F(2×2)'s sums out by hand; the general loops over Bᵀ, G and
-    Aᵀ (kernels/winograd_matrices.py) are their plain twin: the same numbers."""
-    bt, g, at = (a.astype(dtype) for a in MATRICES[2])
-    x = rng.standard_normal((2, 7, 6, 3)).astype(dtype)
-    size, padding = (6, 5), (1, 1)  # an odd width: a part-filled last block
-    grid = winograd.tiles(size)
-    v = np.empty((4, 4, 2, *grid, 3), dtype)
+def test_the_unrolled_loops_are_the_general_loops_on_their_matrices(rng, dtype, m):
+    """kernels/winograd.py (F(2×2)) and kernels/winograd4.py (F(4×4)) write the sums out by
+    hand; the general loops over Bᵀ and Aᵀ (kernels/winograd_matrices.py) are their plain
+    twin: the same numbers, for padded images and part-filled last blocks."""
+    bt, g, at = (a.astype(dtype) for a in MATRICES[m])
+    alpha = m + 2
+    x = rng.standard_normal((2, 7, 10, 3)).astype(dtype)
+    size, padding = (6, 9), (1, 1)  # widths not a multiple of m: a part-filled last block
+    grid = winograd.tiles(size, m)
+    v = np.empty((alpha, alpha, 2, *grid, 3), dtype)
     general.input_tiles(x, *padding, bt, v)
-    close(winograd.input_tiles(x, padding, grid), v.reshape(16, -1, 3), dtype)
+    close(winograd.input_tiles(x, padding, grid, m), v.reshape(alpha**2, -1, 3), dtype)
     dx = np.empty(x.shape, dtype)
     general.input_tiles_adjoint(v, *padding, bt, dx)
-    close(winograd.input_tiles_adjoint(v.reshape(16, -1, 3), padding, grid, x.shape), dx, dtype)
+    ours_dx = winograd.input_tiles_adjoint(v.reshape(alpha**2, -1, 3), padding, grid, x.shape, m)
+    close(ours_dx, dx, dtype)
 
-    mt = rng.standard_normal((4, 4, 2, *grid, 5)).astype(dtype)
+    mt = rng.standard_normal((alpha, alpha, 2, *grid, 5)).astype(dtype)
     bias = rng.standard_normal(5).astype(dtype)
     y = np.empty((2, *size, 5), dtype)
     general.output_tiles(mt, at, bias, y)
-    close(winograd.output_tiles(mt.reshape(16, -1, 5), bias, y.shape), y, dtype)
+    close(winograd.output_tiles(mt.reshape(alpha**2, -1, 5), bias, y.shape, m), y, dtype)
     dm, db = np.empty_like(mt), np.empty(5)
     general.output_tiles_adjoint(y, at, dm, db)
-    ours_dm, ours_db = winograd.output_tiles_adjoint(y)
-    close(ours_dm, dm.reshape(16, -1, 5), dtype)
+    ours_dm, ours_db = winograd.output_tiles_adjoint(y, m)
+    close(ours_dm, dm.reshape(alpha**2, -1, 5), dtype)
     close(ours_db, db, dtype)
 
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_unrolled_f2_weight_transforms_are_the_general_loops(rng, dtype):
+    """F(4×4)'s weight transforms (once a step) run on the general loops themselves."""
+    g = MATRICES[2][1].astype(dtype)
     w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
     u = np.empty((4, 4, 3, 5), dtype)
     general.weight_tiles(np.ascontiguousarray(w.transpose(2, 3, 1, 0)), g, u)
@@ -224,13 +234,29 @@ def test_auto_picks_winograd_for_3x3_stride_1_and_32_channels_or_more():
     assert not nn.Conv(32, 64, 3, algorithm="im2col").uses_winograd()
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_f2_gives_blank_windows_exactly_the_bias(rng, dtype):
+    """Each F(2×2) output sums only its own window's pixels (the zeros of Bᵀ and Aᵀ), so a
+    window of zeros gives exactly the bias, as torch's convolution does: ReLU's and
+    max-pool's ties then match torch's (why "auto" keeps F(2×2) for 10×10 outputs)."""
+    conv = nn.Conv(32, 8, 3, algorithm="winograd", init="torch").to(dtype)
+    x = rng.standard_normal((2, 32, 12, 12)).astype(dtype)
+    x[:, :, :, :7] = 0  # the outputs' columns 0–4 see only zeros
+    y = conv(x)
+    expected = np.broadcast_to(conv.bias.data[None, :, None, None], (2, 8, 10, 5))
+    np.testing.assert_array_equal(y[..., :5], expected)
+    assert (y[..., 5:] != expected[..., :1]).all()
+
+
 @pytest.mark.parametrize(
     "size,block",
-    [((11, 11), 4), ((7, 7), 4), ((28, 28), 4), ((10, 10), 2), ((14, 14), 2), ((11, 10), 2)],
+    [((11, 11), 4), ((7, 7), 4), ((28, 28), 4), ((10, 10), 2), ((14, 14), 2), ((11, 10), 2)]
+    + [((6, 6), 2), ((2, 2), 2)],
 )
 def test_auto_picks_f4_where_it_needs_at_most_0_6_of_f2s_products(size, block):
-    """11×11: 9 blocks of 4×4 (324 products) against 36 of 2×2 (576); 10×10: 324 against
-    400. 11×10: 324 against 480, 0.675."""
+    """11×11: 9 blocks of 4×4 (324 products) against 36 of 2×2 (576), 0.56; 10×10: 324
+    against 400, 0.81; 11×10: 324 against 480, 0.675; 6×6: 144 against 144; 2×2: 36
+    against 16."""
     assert nn.Conv(32, 64, 3).winograd_block(size) == block
     assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_block(size) == 2
     assert nn.Conv(1, 8, 3, algorithm="winograd4").winograd_block(size) == 4

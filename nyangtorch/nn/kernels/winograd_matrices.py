@@ -4,8 +4,9 @@ transform matrices Bᵀ (α×α), G (α×3) and Aᵀ (m×α), α = m + 2.
 Each transform is one of the small matrix products of ``Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A``
 (see ``nn/winograd.py``) or its adjoint, written as the sums they are: ``(Bᵀ d)[a] =
 Σ_u Bᵀ[a, u]·d[u]``, skipping the matrices' zeros. A product on both sides is done in two
-steps, first combining rows, then columns. F(4×4, 3×3) runs on these; F(2×2, 3×3) runs on
-the unrolled loops of ``kernels/winograd.py``, which the tests check against these.
+steps, first combining rows, then columns. They are the plain twin of the written-out
+kernels (``kernels/winograd.py`` for F(2×2, 3×3), ``kernels/winograd4.py`` for F(4×4, 3×3)),
+which the tests check against them; F(4×4)'s weight transforms run on them.
 
 Tile arrays are (α, α, N, th, tw, C), as in ``kernels/winograd.py``: entry (a, b) of every
 tile, for every tile and channel. Tile (i, j) reads the α×α input pixels at (m·i − ph,
