@@ -259,7 +259,7 @@ def step_gflop(
                 window = layer.kernel_size, layer.stride, layer.padding
                 full = conv_output_size(layer, x.shape[2:], *window)
                 macs = y.size * per_output, y.shape[1] * full[0] * full[1] * per_output
-                block = layer.winograd_block(y.shape[2:])
+                block = layer.winograd_block(y.shape[2:], gradients=True)
                 if block:
                     products = winograd.products(y.shape[2:], block)
                     macs = products * layer.in_channels * layer.out_channels, macs[1]

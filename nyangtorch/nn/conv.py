@@ -11,7 +11,7 @@ from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from .checks import check_channels, check_input, pair
 from .init import initialise, initialise_bias
 from .kernels import float_input
-from .module import DEFAULT_DTYPE, NyangModel, Parameter, keep
+from .module import DEFAULT_DTYPE, NyangModel, Parameter, is_grad_enabled, keep
 from .pool import AvgPool, MaxPool
 from .windows import (
     channels_first,
@@ -27,17 +27,20 @@ from .windows import (
 # 1.2× at 16 input channels and 2.7× at 3, where the tile transforms outweigh the products.
 WINOGRAD_MIN_CHANNELS = 32
 # "auto" runs F(4×4, 3×3) where it needs at most this fraction of F(2×2, 3×3)'s products
-# (winograd.products), else F(2×2): every side that is 0 or 3 mod 4 (0.56×). Measured
-# (32 → 64 channels, a share of 32, one thread, float32, forward + backward), F(4×4)'s time
-# ÷ F(2×2)'s: 0.62 for 11×11 outputs, 0.69 for 7×7, 0.70 for 28×28 (products 0.56×); 1.16–1.23
-# for 5×5 and 6×6 (1.0×). At 0.73–0.81× (10×10, 13×13, 14×14) it measured 0.72–0.85, but
-# F(2×2) stays there for exactness: each F(2×2) output is a sum over its own 3×3 window's
-# pixels only, so a blank window (a zero image border) gives exactly the bias, as PyTorch's
-# convolution does; an F(4×4) output also sums the rest of its 6×6 tile, which cancels only
-# up to rounding (±1e-17 in float64). With a zero bias, ReLU then passes a gradient where
-# PyTorch's relu'(0) = 0 passes none: the reference CNN (10×10 outputs) drifted 3% from its
-# float64 twin in 20 steps on F(4×4), against 3e-15 on F(2×2).
+# (winograd.products), else F(2×2): in a forward pass that keeps what backward needs, every
+# side that is 0 or 3 mod 4 (0.56×); without gradients (no_grad, inference) also 10×10,
+# 13×13, 14×14 (0.73–0.81×). Measured (32 → 64 channels, a share of 32, one thread, float32,
+# forward + backward), F(4×4)'s time ÷ F(2×2)'s: 0.62 for 11×11 outputs, 0.69 for 7×7, 0.70
+# for 28×28 (products 0.56×); 0.72–0.85 for 10×10, 13×13 and 14×14 (0.73–0.81×); 1.16–1.23
+# for 5×5 and 6×6 (1.0×). With gradients F(2×2) stays at 0.73–0.81× for exactness: each
+# F(2×2) output sums only its own 3×3 window's pixels, so a blank window (a zero image
+# border) gives exactly the bias, as PyTorch's convolution does; an F(4×4) output also sums
+# the rest of its 6×6 tile, which cancels only up to rounding (±1e-17 in float64). With a
+# zero bias, ReLU then passes a gradient where PyTorch's relu'(0) = 0 passes none: the
+# reference CNN (10×10 outputs) drifted 3% from its float64 twin in 20 steps on F(4×4),
+# against 3e-15 on F(2×2). A forward pass alone only moves by that rounding.
 WINOGRAD4_MAX_PRODUCTS = 0.6
+WINOGRAD4_MAX_PRODUCTS_NO_GRAD = 0.85
 
 # Layers that map each value to one value in the same place: between a Conv and its pool
 # they keep the outputs the pool never reads unread (Conv.next_pool).
@@ -60,8 +63,9 @@ class Conv(NyangModel):
     (default): Winograd where it applies and both channel counts are at least
     ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col; F(4×4) where its
     blocks need at most ``WINOGRAD4_MAX_PRODUCTS`` (0.6) of F(2×2)'s products for the output
-    size (sides that are 0 or 3 mod 4, such as 11×11, 7×7, 28×28), else F(2×2). All give
-    the convolution up to rounding.
+    size (sides that are 0 or 3 mod 4, such as 11×11, 7×7, 28×28), else F(2×2); without
+    gradients (inside ``no_grad``) up to ``WINOGRAD4_MAX_PRODUCTS_NO_GRAD`` (0.85: 10×10 too).
+    All give the convolution up to rounding.
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
@@ -122,14 +126,18 @@ class Conv(NyangModel):
             )
         return algorithm.startswith("winograd")
 
-    def winograd_block(self, size: tuple[int, int]) -> int:
+    def winograd_block(self, size: tuple[int, int], gradients: bool | None = None) -> int:
         """m of the F(m×m, 3×3) this layer runs for outputs ``size`` (2 or 4), or 0 for
-        im2col (see ``algorithm``)."""
+        im2col (see ``algorithm``), in a forward pass with ``gradients`` (default: unless
+        inside :func:`no_grad`)."""
         if not self.uses_winograd():
             return 0
         if self.algorithm != "auto":
             return 4 if self.algorithm == "winograd4" else 2
-        fewer = winograd.products(size, 4) <= WINOGRAD4_MAX_PRODUCTS * winograd.products(size, 2)
+        if gradients is None:
+            gradients = is_grad_enabled()
+        limit = WINOGRAD4_MAX_PRODUCTS if gradients else WINOGRAD4_MAX_PRODUCTS_NO_GRAD
+        fewer = winograd.products(size, 4) <= limit * winograd.products(size, 2)
         return 4 if fewer else 2
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import torch
 from oracles import WINOGRAD_AT, WINOGRAD_BT, WINOGRAD_G, winograd_tiles
 from torch_helpers import compare_layer
 
+import nyangtorch
 from nyangtorch import nn
 from nyangtorch.nn import winograd
 from nyangtorch.nn.kernels import winograd_matrices as general
@@ -249,18 +250,43 @@ def test_f2_gives_blank_windows_exactly_the_bias(rng, dtype):
 
 
 @pytest.mark.parametrize(
-    "size,block",
-    [((11, 11), 4), ((7, 7), 4), ((28, 28), 4), ((10, 10), 2), ((14, 14), 2), ((11, 10), 2)]
-    + [((6, 6), 2), ((2, 2), 2)],
+    "size,block,block_no_grad",
+    [((11, 11), 4, 4), ((7, 7), 4, 4), ((28, 28), 4, 4), ((11, 10), 2, 4)]
+    + [((10, 10), 2, 4), ((14, 14), 2, 4), ((6, 6), 2, 2), ((2, 2), 2, 2), ((10, 5), 2, 2)],
 )
-def test_auto_picks_f4_where_it_needs_at_most_0_6_of_f2s_products(size, block):
-    """11×11: 9 blocks of 4×4 (324 products) against 36 of 2×2 (576), 0.56; 10×10: 324
-    against 400, 0.81; 11×10: 324 against 480, 0.675; 6×6: 144 against 144; 2×2: 36
-    against 16."""
-    assert nn.Conv(32, 64, 3).winograd_block(size) == block
-    assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_block(size) == 2
-    assert nn.Conv(1, 8, 3, algorithm="winograd4").winograd_block(size) == 4
-    assert nn.Conv(16, 64, 3).winograd_block(size) == 0  # im2col
+def test_auto_picks_f4_where_it_needs_few_enough_of_f2s_products(size, block, block_no_grad):
+    """At most 0.6 of F(2×2)'s products with gradients, 0.85 without. 11×11: 9 blocks of
+    4×4 (324 products) against 36 of 2×2 (576), 0.56; 11×10: 324 against 480, 0.675; 10×10:
+    324 against 400, 0.81; 6×6: 144 against 144; 2×2: 36 against 16; 10×5: 216 against
+    240, 0.9."""
+    conv = nn.Conv(32, 64, 3)
+    assert conv.winograd_block(size) == conv.winograd_block(size, gradients=True) == block
+    assert conv.winograd_block(size, gradients=False) == block_no_grad
+    with nyangtorch.no_grad():
+        assert conv.winograd_block(size) == block_no_grad
+    for gradients in (True, False):
+        assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_block(size, gradients) == 2
+        assert nn.Conv(1, 8, 3, algorithm="winograd4").winograd_block(size, gradients) == 4
+        assert nn.Conv(16, 64, 3).winograd_block(size, gradients) == 0  # im2col
+
+
+def test_a_forward_pass_without_gradients_runs_f4_at_10x10_and_matches(rng):
+    """The reference CNN's conv2 (10×10 outputs): F(2×2) when training, F(4×4) under
+    no_grad; both the convolution up to rounding."""
+    conv = nn.Conv(32, 64, 3, init="torch").to(np.float64)
+    f2, f4 = copy.deepcopy(conv), copy.deepcopy(conv)
+    f2.algorithm, f4.algorithm = "winograd", "winograd4"
+    x = rng.standard_normal((2, 32, 12, 12))
+    with_grad = conv(x)
+    np.testing.assert_array_equal(with_grad, f2(x))
+    with nyangtorch.no_grad():
+        without = conv(x)
+    np.testing.assert_array_equal(without, f4(x))
+    expected = torch.nn.functional.conv2d(
+        torch.from_numpy(x), torch.from_numpy(conv.weight.data), torch.from_numpy(conv.bias.data)
+    ).numpy()
+    np.testing.assert_allclose(with_grad, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(without, expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize(
