@@ -49,7 +49,8 @@ from .kernels import winograd_matrices as general
 
 Pair = tuple[int, int]
 
-# F(4×4, 3×3): Y = A4ᵀ [(G4 g G4ᵀ) ⊙ (B4ᵀ d B4)] A4 for a 6×6 tile d.
+# F(4×4, 3×3): Y = A4ᵀ [(G4 g G4ᵀ) ⊙ (B4ᵀ d B4)] A4 for a 6×6 tile d. The weight transforms
+# multiply by G4; kernels/winograd4.py writes B4ᵀ and A4ᵀ out, and the tests check it on these.
 B4_T = np.array(
     [
         [4, 0, -5, 0, 1, 0],
