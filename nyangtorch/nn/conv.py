@@ -85,6 +85,7 @@ class Conv(NyangModel):
     # Class defaults: also the values for Convs pickled before these options existed.
     next_pool = None
     algorithm = "auto"
+    _tiles_memo = None  # (weight array, m, its values, U): see _weight_tiles; never saved
 
     def __init__(
         self,
@@ -175,11 +176,25 @@ class Conv(NyangModel):
     def _forward_winograd(self, x: np.ndarray, size: tuple[int, int], m: int):
         """Y = Aᵀ [V @ U] A + b (nn/winograd.py, m×m blocks) as channels-last
         (N, Ho, Wo, O), and V for backward."""
-        u = winograd.weight_tiles(float_input(self.weight.data), m)
+        u = self._weight_tiles(m)
         v = winograd.input_tiles(channels_last(x), self.padding, winograd.tiles(size, m), m)
         bias = None if self.bias is None else float_input(self.bias.data)
         y = winograd.output_tiles(v @ u, bias, (len(x), *size, self.out_channels), m)
         return y, v
+
+    def _weight_tiles(self, m: int) -> np.ndarray:
+        """U = G g Gᵀ of the current weights (:func:`winograd.weight_tiles`), made again only
+        when they changed. Inference runs every share of every batch on the same weights, and
+        a training step's backward on its forward's: checking them (4 µs for conv2's 64×32×3×3)
+        costs a tenth of F(4×4)'s transform (41 µs, a twentieth of a share's forward pass)."""
+        w = self.weight.data
+        memo = self._tiles_memo  # read once: another thread may replace it meanwhile
+        if memo is not None and memo[0] is w and memo[1] == m and np.array_equal(memo[2], w):
+            return memo[3]
+        u = winograd.weight_tiles(float_input(w), m)
+        # The weights' values too: an optimizer changes them in place, in the same array.
+        self._tiles_memo = (w, m, w.copy(), u)
+        return u
 
     def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:
         """(Ho, Wo) for an input of spatial ``size``: every window that fits, less what the
@@ -248,15 +263,19 @@ class Conv(NyangModel):
 
     def _input_grad_winograd(self, dm: np.ndarray, image_shape, size, m: int) -> np.ndarray:
         """dx = B dV Bᵀ added onto each tile's pixels, with dV = dM @ Uᵀ."""
-        # U again from the current weights (0.08 ms for conv2), as im2col's backward takes
-        # Wm: forward keeps only V.
-        u = winograd.weight_tiles(float_input(self.weight.data), m)
+        # U of the current weights, as im2col's backward takes Wm: forward keeps only V.
+        u = self._weight_tiles(m)
         dv = dm @ u.transpose(0, 2, 1)  # (α², N·th·tw, C)
         grid = winograd.tiles(size, m)
         return winograd.input_tiles_adjoint(dv, self.padding, grid, image_shape, m)
 
     def backward_params(self, dy: np.ndarray) -> None:
         self._param_grads(dy)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_tiles_memo", None)  # made again from the weights on the next call
+        return state
 
     def check_following(self, following: list[NyangModel], index: int) -> None:
         """With ``next_pool=k``, the next layer after any element-wise activations (which keep

@@ -5,6 +5,7 @@ over their matrices, and Conv(algorithm=...) against torch and against im2col, i
 twin."""
 
 import copy
+import pickle
 import re
 
 import numpy as np
@@ -347,3 +348,26 @@ def test_other_dtypes_run_winograd_in_float32(rng, algorithm):
     plain = copy.deepcopy(conv)
     plain.algorithm = "im2col"
     np.testing.assert_allclose(y, plain(x), rtol=1e-5, atol=1e-3)
+
+
+@BLOCKS
+def test_the_weight_tiles_are_made_again_when_the_weights_change(rng, m):
+    """Conv reuses U while its weights are unchanged; a change in place (an optimizer step),
+    a new array (a load) or another block size makes it again; copies and pickles leave it."""
+    conv = nn.Conv(2, 3, 3, algorithm=f"winograd{m if m == 4 else ''}").to(np.float64)
+    x = rng.standard_normal((2, 2, 6, 6))
+
+    def fresh_output():
+        twin = nn.Conv(2, 3, 3, algorithm=conv.algorithm).to(np.float64)
+        twin.load_state_dict(conv.state_dict())
+        return twin(x)
+
+    conv(x)
+    conv.weight.data += 1  # in place, the same array
+    np.testing.assert_array_equal(conv(x), fresh_output())
+    conv.weight.data = rng.standard_normal(conv.weight.data.shape)
+    np.testing.assert_array_equal(conv(x), fresh_output())
+    conv.algorithm = "winograd4" if m == 2 else "winograd"
+    np.testing.assert_array_equal(conv(x), fresh_output())
+    assert "_tiles_memo" not in copy.deepcopy(conv).__dict__
+    assert "_tiles_memo" not in pickle.loads(pickle.dumps(conv)).__dict__
