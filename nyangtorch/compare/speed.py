@@ -249,7 +249,8 @@ def step_gflop(
     product, except that the first needs no input gradient (the images have none). They
     differ where a Conv skips the outputs its next pool never reads (``next_pool``): PyTorch
     computes every output; and where a Conv runs Winograd's F(m×m, 3×3): (m + 2)² multiply-adds
-    per m×m block of outputs, input channel and output channel, where im2col does 9·m²."""
+    per m×m block of outputs, input channel and output channel, where im2col does 9·m² (its
+    backward may run other blocks than its forward: ``Conv.winograd_backward_block``)."""
     x, ours, theirs, first = np.zeros((1, *image_shape), np.float32), 0, 0, True
     with inference_mode(model):
         for layer in (m for m in model.modules() if not isinstance(m, nn.NyangFlow)):
@@ -258,18 +259,24 @@ def step_gflop(
                 per_output = layer.in_channels * int(np.prod(layer.kernel_size))
                 window = layer.kernel_size, layer.stride, layer.padding
                 full = conv_output_size(layer, x.shape[2:], *window)
-                macs = y.size * per_output, y.shape[1] * full[0] * full[1] * per_output
-                block = layer.winograd_block(y.shape[2:], gradients=True)
-                if block:
-                    products = winograd.products(y.shape[2:], block)
-                    macs = products * layer.in_channels * layer.out_channels, macs[1]
+                size, channels = y.shape[2:], layer.in_channels * layer.out_channels
+                blocks = (
+                    layer.winograd_block(size, gradients=True),
+                    layer.winograd_backward_block(size),
+                )
+                forward, backward = (
+                    winograd.products(size, m) * channels if m else y.size * per_output
+                    for m in blocks
+                )
+                macs = forward, backward, y.shape[1] * full[0] * full[1] * per_output
             elif isinstance(layer, nn.Linear):
-                macs = (y.size * layer.in_features,) * 2
+                macs = (y.size * layer.in_features,) * 3
             else:
-                macs = 0, 0
+                macs = 0, 0, 0
             if macs[0]:
-                passes = 2 * batch * (2 if first else 3)
-                ours, theirs = ours + passes * macs[0], theirs + passes * macs[1]
+                backward_passes = 1 if first else 2
+                ours += 2 * batch * (macs[0] + backward_passes * macs[1])
+                theirs += 2 * batch * (1 + backward_passes) * macs[2]
                 first = False
             x = y
     return ours / 1e9, theirs / 1e9

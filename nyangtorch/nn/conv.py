@@ -38,7 +38,9 @@ WINOGRAD_MIN_CHANNELS = 32
 # the rest of its 6×6 tile, which cancels only up to rounding (±1e-17 in float64). With a
 # zero bias, ReLU then passes a gradient where PyTorch's relu'(0) = 0 passes none: the
 # reference CNN (10×10 outputs) drifted 3% from its float64 twin in 20 steps on F(4×4),
-# against 3e-15 on F(2×2). A forward pass alone only moves by that rounding.
+# against 3e-15 on F(2×2). A forward pass alone only moves by that rounding, and so does a
+# backward pass, which decides nothing: after a forward on F(2×2), backward runs on the
+# blocks a forward without gradients would pick (Conv.winograd_backward_block).
 WINOGRAD4_MAX_PRODUCTS = 0.6
 WINOGRAD4_MAX_PRODUCTS_NO_GRAD = 0.85
 
@@ -64,8 +66,8 @@ class Conv(NyangModel):
     ``WINOGRAD_MIN_CHANNELS`` (32), where it measured faster, else im2col; F(4×4) where its
     blocks need at most ``WINOGRAD4_MAX_PRODUCTS`` (0.6) of F(2×2)'s products for the output
     size (sides that are 0 or 3 mod 4, such as 11×11, 7×7, 28×28), else F(2×2); without
-    gradients (inside ``no_grad``) up to ``WINOGRAD4_MAX_PRODUCTS_NO_GRAD`` (0.85: 10×10 too).
-    All give the convolution up to rounding.
+    gradients (inside ``no_grad``) and in backward up to ``WINOGRAD4_MAX_PRODUCTS_NO_GRAD``
+    (0.85: 10×10 too). All give the convolution up to rounding.
 
     ``init``: "he" (default: He-normal weights, zero bias), "xavier", or "torch" (PyTorch's
     default, Kaiming-uniform with a = √5 and a uniform bias); see :mod:`nyangtorch.nn.init`.
@@ -150,10 +152,27 @@ class Conv(NyangModel):
         block = self.winograd_block(size)
         if block:
             y, saved = self._forward_winograd(x, size, block)
+            backward_block = self.winograd_backward_block(size)
+            if backward_block != block:  # backward makes V in its own blocks, from x
+                block, saved = backward_block, channels_last(x)
         else:
             y, saved = self._forward_im2col(x, size)
         self._cache = keep((block, saved, x.shape, size))
         return channels_first(y)
+
+    def winograd_backward_block(self, size: tuple[int, int]) -> int:
+        """m of the F(m×m, 3×3) that backward runs after a forward pass with gradients for
+        outputs ``size`` (0 for im2col): with "auto", the one a forward pass without
+        gradients would pick (F(4×4) up to ``WINOGRAD4_MAX_PRODUCTS_NO_GRAD`` of F(2×2)'s
+        products, 10×10 outputs included), else the forward's. Exactness keeps the forward
+        on F(2×2) where a value decides (a ReLU at 0, a max among ties); a gradient decides
+        nothing, so F(4×4)'s rounding is all it moves by. For the reference CNN's conv2
+        (10×10, a share of 32, one thread) backward then takes 1.48 ms instead of 1.70,
+        making F(4×4)'s V from the kept input included (0.14 ms)."""
+        block = self.winograd_block(size, gradients=True)
+        if block and self.algorithm == "auto":
+            return self.winograd_block(size, gradients=False)
+        return block
 
     def _forward_im2col(self, x: np.ndarray, size: tuple[int, int]):
         """Y = [X 1] @ [Wm b].T as channels-last (N, Ho, Wo, O), and X for backward."""
@@ -217,6 +236,10 @@ class Conv(NyangModel):
             )
         dy = channels_last(float_input(dy))
         if block:
+            if saved.ndim == 4:  # the input (N, H, W, C), kept by a forward on other blocks
+                saved = winograd.input_tiles(
+                    saved, self.padding, winograd.tiles(size, block), block
+                )
             dw, db, dy_for_input = self._grads_winograd(dy, saved, block)
         else:
             dw, db, dy_for_input = self._grads_im2col(dy, saved)

@@ -146,7 +146,7 @@ def test_report_files_and_sections(fashion_subset, tmp_path):
     assert interleaved.rstrip().endswith("|  |")  # no ratio for interleaved times
     step = speed["models"]["cnn"]["step_ms"]
     assert f"{step[0]:.1f} / {step[1]:.1f}" in text
-    assert "**Roofline.**" in text and "| cnn | 0.44 / 0.99 |" in text
+    assert "**Roofline.**" in text and "| cnn | 0.40 / 0.99 |" in text
     # the layer-by-layer profile: every layer of the network, forward and backward
     layer_ms = speed["models"]["cnn"]["layer_ms"]
     assert {k.split()[1] for k in layer_ms if k.startswith("fwd ")} == {str(i) for i in range(8)}
@@ -173,20 +173,21 @@ def test_step_gflop_counts_every_product_of_a_training_step():
 
     # conv1: forward and weight gradient only (the image needs no gradient); conv2, fc1 and
     # fc2: forward, weight and input gradients. 2 FLOPs per multiply-add, batch 64. Our conv2
-    # computes the 10×10 outputs its pool reads, by Winograd: 16 multiply-adds for each of
-    # 5×5 blocks of 2×2 outputs; torch's all 11×11, 9 for each.
-    def macs(conv2):
-        return 26 * 26 * 32 * 9 * 2 + (conv2 * 64 * 32 + 1600 * 128 + 128 * 10) * 3
+    # computes the 10×10 outputs its pool reads, by Winograd: forward on F(2×2), 16
+    # multiply-adds for each of 5×5 blocks of 2×2 outputs, and backward on F(4×4), 36 for
+    # each of 3×3 blocks of 4×4; torch's all 11×11, 9 for each.
+    def macs(conv2_forward, conv2_backward):
+        conv2 = (conv2_forward + 2 * conv2_backward) * 64 * 32
+        return 26 * 26 * 32 * 9 * 2 + conv2 + (1600 * 128 + 128 * 10) * 3
 
     ours, torch = step_gflop(models.reference_cnn(), (1, 28, 28), 64)
-    assert ours == pytest.approx(2 * macs(16 * 5 * 5) * 64 / 1e9)
-    assert torch == pytest.approx(2 * macs(11 * 11 * 9) * 64 / 1e9)
+    assert ours == pytest.approx(2 * macs(16 * 5 * 5, 36 * 3 * 3) * 64 / 1e9)
+    assert torch == pytest.approx(2 * macs(11 * 11 * 9, 11 * 11 * 9) * 64 / 1e9)
     assert isinstance(ours, float)
-    # The BatchNorm CNN's conv2 makes all 11×11 outputs, by F(4×4, 3×3): 36 multiply-adds
-    # for each of 3×3 blocks of 4×4 outputs.
+    # The BatchNorm CNN's conv2 makes all 11×11 outputs, forward and backward by F(4×4, 3×3).
     ours, torch = step_gflop(models.reference_cnn_bn(), (1, 28, 28), 64)
-    assert ours == pytest.approx(2 * macs(36 * 3 * 3) * 64 / 1e9)
-    assert torch == pytest.approx(2 * macs(11 * 11 * 9) * 64 / 1e9)
+    assert ours == pytest.approx(2 * macs(36 * 3 * 3, 36 * 3 * 3) * 64 / 1e9)
+    assert torch == pytest.approx(2 * macs(11 * 11 * 9, 11 * 11 * 9) * 64 / 1e9)
 
 
 def test_summary_names_numpys_blas_among_the_process_thread_pools():

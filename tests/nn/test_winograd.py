@@ -256,19 +256,41 @@ def test_f2_gives_blank_windows_exactly_the_bias(rng, dtype):
     + [((10, 10), 2, 4), ((14, 14), 2, 4), ((6, 6), 2, 2), ((2, 2), 2, 2), ((10, 5), 2, 2)],
 )
 def test_auto_picks_f4_where_it_needs_few_enough_of_f2s_products(size, block, block_no_grad):
-    """At most 0.6 of F(2×2)'s products with gradients, 0.85 without. 11×11: 9 blocks of
-    4×4 (324 products) against 36 of 2×2 (576), 0.56; 11×10: 324 against 480, 0.675; 10×10:
-    324 against 400, 0.81; 6×6: 144 against 144; 2×2: 36 against 16; 10×5: 216 against
-    240, 0.9."""
+    """At most 0.6 of F(2×2)'s products with gradients, 0.85 without and in backward.
+    11×11: 9 blocks of 4×4 (324 products) against 36 of 2×2 (576), 0.56; 11×10: 324 against
+    480, 0.675; 10×10: 324 against 400, 0.81; 6×6: 144 against 144; 2×2: 36 against 16;
+    10×5: 216 against 240, 0.9."""
     conv = nn.Conv(32, 64, 3)
     assert conv.winograd_block(size) == conv.winograd_block(size, gradients=True) == block
     assert conv.winograd_block(size, gradients=False) == block_no_grad
+    assert conv.winograd_backward_block(size) == block_no_grad
     with nyangtorch.no_grad():
         assert conv.winograd_block(size) == block_no_grad
     for gradients in (True, False):
         assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_block(size, gradients) == 2
         assert nn.Conv(1, 8, 3, algorithm="winograd4").winograd_block(size, gradients) == 4
         assert nn.Conv(16, 64, 3).winograd_block(size, gradients) == 0  # im2col
+    assert nn.Conv(32, 64, 3, algorithm="winograd").winograd_backward_block(size) == 2
+    assert nn.Conv(16, 64, 3).winograd_backward_block(size) == 0
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+def test_backward_runs_f4_after_an_f2_forward_and_matches_torch(rng, padding):
+    """The reference CNN's conv2 (10×10 outputs) trains forward on F(2×2), for exact blank
+    windows, and backward on F(4×4), its V made from the kept input: the outputs are F(2×2)'s
+    bit for bit, the gradients F(4×4)'s, and both torch's up to rounding."""
+    conv = nn.Conv(32, 64, 3, padding=padding, init="torch").to(np.float64)
+    f2, f4 = copy.deepcopy(conv), copy.deepcopy(conv)
+    f2.algorithm, f4.algorithm = "winograd", "winograd4"
+    x = rng.standard_normal((2, 32, 12 - 2 * padding, 12 - 2 * padding))
+    dy = rng.standard_normal((2, 64, 10, 10))
+    y = conv(x)
+    np.testing.assert_array_equal(y, f2(x))
+    f4(x)
+    np.testing.assert_array_equal(conv.backward(dy), f4.backward(dy))
+    np.testing.assert_array_equal(conv.weight.grad, f4.weight.grad)
+    np.testing.assert_array_equal(conv.bias.grad, f4.bias.grad)
+    compare_layer(conv, torch.nn.Conv2d(32, 64, 3, padding=padding), x)
 
 
 def test_a_forward_pass_without_gradients_runs_f4_at_10x10_and_matches(rng):
