@@ -31,9 +31,8 @@ convolution's; in floating point it differs by rounding (about 1e-7 relative in 
 
 F(4×4, 3×3) makes 4×4 blocks from 6×6 tiles with the matrices ``B4_T``, ``G4`` and ``A4_T``
 below (Lavin & Gray's, interpolating at 0, ±1, ±2): 36 products per 16 outputs instead of
-64 for four F(2×2) blocks, for larger transforms (``kernels/winograd4.py``, written out;
-the weight's on the loops over the matrices' entries, ``kernels/winograd_matrices.py``) and
-a larger rounding error (about 2e-6 relative in float32,
+64 for four F(2×2) blocks, for larger transforms (``kernels/winograd4.py``, written out)
+and a larger rounding error (about 2e-6 relative in float32,
 1e-15 in float64). It pays where F(2×2)'s blocks fit the output badly: 11×11 outputs take
 36 blocks of 2×2 (144 places for 121 outputs) but 9 of 4×4 (144 too, at 0.56× the
 products). Every function below takes the block size ``m``: 2 (default) or 4.
@@ -45,12 +44,12 @@ import numpy as np
 
 from .kernels import winograd as kernels
 from .kernels import winograd4
-from .kernels import winograd_matrices as general
 
 Pair = tuple[int, int]
 
-# F(4×4, 3×3): Y = A4ᵀ [(G4 g G4ᵀ) ⊙ (B4ᵀ d B4)] A4 for a 6×6 tile d. The weight transforms
-# multiply by G4; kernels/winograd4.py writes B4ᵀ and A4ᵀ out, and the tests check it on these.
+# F(4×4, 3×3): Y = A4ᵀ [(G4 g G4ᵀ) ⊙ (B4ᵀ d B4)] A4 for a 6×6 tile d. kernels/winograd4.py
+# writes the products with these matrices out; the tests check it on the general loops over
+# them (kernels/winograd_matrices.py).
 B4_T = np.array(
     [
         [4, 0, -5, 0, 1, 0],
@@ -80,19 +79,12 @@ A4_T = np.array(
 BLOCKS = (2, 4)  # the block sizes m this module computes
 
 
-def _unrolled(m: int) -> bool:
-    """True for F(2×2, 3×3), whose kernels all have its matrices written out
-    (``kernels/winograd.py``); False for F(4×4, 3×3), whose weight transforms run on the
-    general loops over its matrices (``kernels/winograd_matrices.py``)."""
+def _tile_kernels(m: int):
+    """The module with F(m×m, 3×3)'s transforms and their adjoints, each written out:
+    ``kernels/winograd.py`` or ``kernels/winograd4.py``."""
     if m not in BLOCKS:
         raise ValueError(f"winograd: the block size m must be 2 or 4, got {m!r}")
-    return m == 2
-
-
-def _tile_kernels(m: int):
-    """The module with F(m×m, 3×3)'s input and output transforms and their adjoints, each
-    written out: ``kernels/winograd.py`` or ``kernels/winograd4.py``."""
-    return kernels if _unrolled(m) else winograd4
+    return kernels if m == 2 else winograd4
 
 
 def tiles(size: Pair, m: int = 2) -> Pair:
@@ -115,10 +107,7 @@ def weight_tiles(weight: np.ndarray, m: int = 2) -> np.ndarray:
     o, c = weight.shape[:2]
     w = np.ascontiguousarray(weight.transpose(2, 3, 1, 0))
     u = np.empty((m + 2, m + 2, c, o), dtype=weight.dtype)
-    if _unrolled(m):
-        kernels.weight_tiles(w, u)
-    else:
-        general.weight_tiles(w, G4.astype(w.dtype), u)
+    _tile_kernels(m).weight_tiles(w, u)
     return u.reshape(-1, c, o)
 
 
@@ -128,10 +117,7 @@ def weight_tiles_adjoint(du_t: np.ndarray, m: int = 2) -> np.ndarray:
     _, o, c = du_t.shape
     dw = np.empty((o, 3, 3, c), dtype=du_t.dtype)
     du_t = du_t.reshape(m + 2, m + 2, o, c)
-    if _unrolled(m):
-        kernels.weight_tiles_adjoint(du_t, dw)
-    else:
-        general.weight_tiles_adjoint(du_t, G4.astype(dw.dtype), dw)
+    _tile_kernels(m).weight_tiles_adjoint(du_t, dw)
     return np.ascontiguousarray(dw.transpose(0, 3, 1, 2))
 
 

@@ -146,18 +146,25 @@ def test_the_unrolled_loops_are_the_general_loops_on_their_matrices(rng, dtype, 
     close(ours_db, db, dtype)
 
 
+@BLOCKS
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_the_unrolled_f2_weight_transforms_are_the_general_loops(rng, dtype):
-    """F(4×4)'s weight transforms (once a step) run on the general loops themselves."""
-    g = MATRICES[2][1].astype(dtype)
+def test_the_unrolled_weight_transforms_are_the_general_loops(rng, dtype, m):
+    """The weight transforms written out, against the general loops over G; F(4×4)'s add in
+    the loops' order, so they give the same numbers bit for bit."""
+    g, alpha = MATRICES[m][1].astype(dtype), m + 2
     w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
-    u = np.empty((4, 4, 3, 5), dtype)
+    u = np.empty((alpha, alpha, 3, 5), dtype)
     general.weight_tiles(np.ascontiguousarray(w.transpose(2, 3, 1, 0)), g, u)
-    close(winograd.weight_tiles(w), u.reshape(16, 3, 5), dtype)
-    du = np.ascontiguousarray(u.transpose(0, 1, 3, 2))  # (4, 4, O, C)
+    du = np.ascontiguousarray(u.transpose(0, 1, 3, 2))  # (α, α, O, C)
     dw = np.empty((5, 3, 3, 3), dtype)
     general.weight_tiles_adjoint(du, g, dw)
-    close(winograd.weight_tiles_adjoint(du.reshape(16, 5, 3)), dw.transpose(0, 3, 1, 2), dtype)
+    ours_u = winograd.weight_tiles(w, m)
+    ours_dw = winograd.weight_tiles_adjoint(du.reshape(alpha**2, 5, 3), m)
+    close(ours_u, u.reshape(alpha**2, 3, 5), dtype)
+    close(ours_dw, dw.transpose(0, 3, 1, 2), dtype)
+    if m == 4:
+        np.testing.assert_array_equal(ours_u, u.reshape(alpha**2, 3, 5))
+        np.testing.assert_array_equal(ours_dw, dw.transpose(0, 3, 1, 2))
 
 
 def test_the_block_size_is_2_or_4():
