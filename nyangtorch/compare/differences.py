@@ -127,7 +127,9 @@ DIFFERENCES = [
         "where PyTorch's relu'(0) = 0 passes none (the reference CNN's float64 twin drifted 3% "
         "in 20 steps). Each F(2×2) output sums only its own window's pixels. Without gradients "
         "(no_grad: inference) that rounding is all, so there 'auto' runs F(4×4) at 10×10 too: "
-        "test-set inference 0.34 → 0.28–0.30 s.",
+        "test-set inference 0.34 → 0.28–0.30 s. A backward pass decides nothing either, so after "
+        "an F(2×2) forward 'auto' runs backward on F(4×4) at 10×10 (V made again from the input "
+        "the forward kept): a share of 32's training step on one thread takes 0.93× the time.",
     },
     {
         "topic": "Memory format in the benchmarks",
