@@ -203,16 +203,20 @@ class Conv(NyangModel):
 
     def _weight_tiles(self, m: int) -> np.ndarray:
         """U = G g Gᵀ of the current weights (:func:`winograd.weight_tiles`), made again only
-        when they changed. Inference runs every share of every batch on the same weights, and
-        a training step's backward on its forward's: checking them (4 µs for conv2's 64×32×3×3)
-        costs a tenth of F(4×4)'s transform (41 µs, a twentieth of a share's forward pass)."""
+        when they or the block size changed: inference runs every share of every batch on the
+        same weights, and a training step's backward reuses its forward's U where both run
+        the same blocks (the BatchNorm CNN's conv2, not the reference CNN's, whose backward
+        runs F(4×4) after an F(2×2) forward). The check, 5 µs for conv2's 64×32×3×3, costs a
+        fifth of the transform (20–23 µs)."""
         w = self.weight.data
         memo = self._tiles_memo  # read once: another thread may replace it meanwhile
         if memo is not None and memo[0] is w and memo[1] == m and np.array_equal(memo[2], w):
             return memo[3]
-        u = winograd.weight_tiles(float_input(w), m)
-        # The weights' values too: an optimizer changes them in place, in the same array.
-        self._tiles_memo = (w, m, w.copy(), u)
+        # The weights' values too, taken before U is made from them: an optimizer changes
+        # them in place, in the same array.
+        values = w.copy()
+        u = winograd.weight_tiles(float_input(values), m)
+        self._tiles_memo = (w, m, values, u)
         return u
 
     def _output_size(self, size: tuple[int, int]) -> tuple[int, int]:

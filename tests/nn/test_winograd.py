@@ -281,23 +281,42 @@ def test_auto_picks_f4_where_it_needs_few_enough_of_f2s_products(size, block, bl
     assert nn.Conv(16, 64, 3).winograd_backward_block(size) == 0
 
 
-@pytest.mark.parametrize("padding", [0, 1])
-def test_backward_runs_f4_after_an_f2_forward_and_matches_torch(rng, padding):
-    """The reference CNN's conv2 (10×10 outputs) trains forward on F(2×2), for exact blank
-    windows, and backward on F(4×4), its V made from the kept input: the outputs are F(2×2)'s
-    bit for bit, the gradients F(4×4)'s, and both torch's up to rounding."""
-    conv = nn.Conv(32, 64, 3, padding=padding, init="torch").to(np.float64)
+@pytest.mark.parametrize(
+    "padding,side,next_pool,dtype",
+    [(0, 12, None, np.float64), (1, 10, None, np.float64), (0, 13, 2, np.float64)]
+    + [(0, 13, 2, np.float32)],
+)
+def test_backward_runs_f4_after_an_f2_forward_and_matches_torch(
+    rng, padding, side, next_pool, dtype
+):
+    """The reference CNN's conv2 (10×10 outputs; with next_pool=2 from a 13×13 input, whose
+    last row and column the F(4×4) tiles still read) trains forward on F(2×2), for exact
+    blank windows, and backward on F(4×4), its V made from the kept input: the outputs are
+    F(2×2)'s bit for bit, the gradients F(4×4)'s, and both torch's up to rounding."""
+    conv = nn.Conv(32, 64, 3, padding=padding, init="torch", next_pool=next_pool).to(dtype)
     f2, f4 = copy.deepcopy(conv), copy.deepcopy(conv)
     f2.algorithm, f4.algorithm = "winograd", "winograd4"
-    x = rng.standard_normal((2, 32, 12 - 2 * padding, 12 - 2 * padding))
-    dy = rng.standard_normal((2, 64, 10, 10))
+    x = rng.standard_normal((2, 32, side, side)).astype(dtype)
+    dy = rng.standard_normal((2, 64, 10, 10)).astype(dtype)
     y = conv(x)
     np.testing.assert_array_equal(y, f2(x))
     f4(x)
-    np.testing.assert_array_equal(conv.backward(dy), f4.backward(dy))
+    dx = conv.backward(dy)
+    np.testing.assert_array_equal(dx, f4.backward(dy))
     np.testing.assert_array_equal(conv.weight.grad, f4.weight.grad)
     np.testing.assert_array_equal(conv.bias.grad, f4.bias.grad)
-    compare_layer(conv, torch.nn.Conv2d(32, 64, 3, padding=padding), x)
+    if next_pool is None:  # torch's Conv2d computes every output; compared in float64
+        compare_layer(conv, torch.nn.Conv2d(32, 64, 3, padding=padding), x)
+    else:  # without next_pool: the same gradients for the outputs the pool reads
+        full = nn.Conv(32, 64, 3, algorithm="im2col").to(dtype)
+        full.load_state_dict(conv.state_dict())
+        full(x)
+        dy_full = np.zeros((2, 64, 11, 11), dtype)
+        dy_full[:, :, :10, :10] = dy
+        pairs = [(dx, full.backward(dy_full)), (conv.weight.grad, full.weight.grad)]
+        for ours, expected in pairs:  # F(4×4) rounds to ~2e-6 of the largest terms in float32
+            scale = np.abs(expected).max()
+            np.testing.assert_allclose(ours, expected, atol=TOL[dtype] * 10 * scale)
 
 
 def test_a_forward_pass_without_gradients_runs_f4_at_10x10_and_matches(rng):
@@ -392,6 +411,7 @@ def test_the_weight_tiles_are_made_again_when_the_weights_change(rng, m):
         return twin(x)
 
     conv(x)
+    assert conv._weight_tiles(m) is conv._weight_tiles(m)  # unchanged weights: made once
     conv.weight.data += 1  # in place, the same array
     np.testing.assert_array_equal(conv(x), fresh_output())
     conv.weight.data = rng.standard_normal(conv.weight.data.shape)

@@ -6,7 +6,7 @@ Each transform is one of the small matrix products of ``Y = Aᵀ [(G g Gᵀ) ⊙
 Σ_u Bᵀ[a, u]·d[u]``, skipping the matrices' zeros. A product on both sides is done in two
 steps, first combining rows, then columns. They are the plain twin of the written-out
 kernels (``kernels/winograd.py`` for F(2×2, 3×3), ``kernels/winograd4.py`` for F(4×4, 3×3)),
-which the tests check against them; F(4×4)'s weight transforms run on them.
+which the tests check against them.
 
 Tile arrays are (α, α, N, th, tw, C), as in ``kernels/winograd.py``: entry (a, b) of every
 tile, for every tile and channel. Tile (i, j) reads the α×α input pixels at (m·i − ph,
