@@ -152,8 +152,10 @@ class Conv(NyangModel):
         block = self.winograd_block(size)
         if block:
             y, saved = self._forward_winograd(x, size, block)
-            backward_block = self.winograd_backward_block(size)
-            if backward_block != block:  # backward makes V in its own blocks, from x
+            # Only where backward will run (inference keeps nothing): on other blocks than
+            # the forward's, it makes V in its own, from x.
+            backward_block = self.winograd_backward_block(size) if is_grad_enabled() else block
+            if backward_block != block:
                 block, saved = backward_block, channels_last(x)
         else:
             y, saved = self._forward_im2col(x, size)
